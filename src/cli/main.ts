@@ -1,0 +1,79 @@
+import { Command, Option } from 'commander';
+import { registerAudit } from '../commands/audit.js';
+import { registerCustomer } from '../commands/customer.js';
+import { registerDemo } from '../commands/demo.js';
+import { registerInit } from '../commands/init.js';
+import { registerProduct } from '../commands/product.js';
+import { registerSettings } from '../commands/settings.js';
+import { registerStock } from '../commands/stock.js';
+import { registerUser } from '../commands/user.js';
+import type { Io } from './action.js';
+import { reportError } from './report-error.js';
+import { VERSION } from './version.js';
+
+export function buildProgram(io: Io): Command {
+  const stderr = io.streams.stderr;
+  const program = new Command('owed')
+    .description('owed — sales and receivables ledger (销售及应收款管理)')
+    .version(VERSION, '-V, --version')
+    .option('--db <path|url>', 'SQLite file or postgres://… URL (env OWED_DB)')
+    .option('--today <YYYY-MM-DD>', 'business date of this run (env OWED_TODAY)')
+    .option('--user <name>', 'acting user, for permissions and the audit log (env OWED_USER)')
+    .addOption(new Option('--format <format>', 'output format (env OWED_FORMAT)').choices(['table', 'csv', 'json']))
+    .option('--json', 'short for --format json')
+    .option('-o, --output <file>', 'write the result to FILE (format from its extension)')
+    .option('--no-input', 'never prompt; fail naming what is missing')
+    .option('-y, --yes', 'confirm destructive actions without a prompt')
+    .option('-q, --quiet', 'less on stderr')
+    .option('--debug', 'stack traces and SQL timings on stderr')
+    .option('--no-color', 'plain output (also NO_COLOR)')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({
+      writeOut: (text) => io.streams.stdout.write(text),
+      writeErr: (text) => stderr.write(text),
+      outputError: (text, write) => write(`owed: ${text.replace(/^error: /, '')}`),
+    })
+    .addHelpText('after', `
+Examples:
+  $ owed init
+  $ owed customer add C001 --name "上海华美贸易有限公司" --credit-limit 50000
+  $ owed customer list --json
+  $ owed demo
+
+Exit codes: 0 ok, 1 bug, 2 usage, 3 invalid data, 4 not found, 5 refused, 6 permission, 7 database.`);
+
+  registerInit(program, io);
+  registerDemo(program, io);
+  registerSettings(program, io);
+  registerUser(program, io);
+  registerCustomer(program, io);
+  registerProduct(program, io);
+  registerStock(program, io);
+  registerAudit(program, io);
+  return program;
+}
+
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const debug = argv.includes('--debug');
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    return reportError(error, (text) => io.streams.stderr.write(text), debug);
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    // `owed customer list | head` closes the pipe early: not a failure.
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  process.exitCode = await run(argv, {
+    streams: { stdout: process.stdout, stderr: process.stderr, stdinIsTTY: Boolean(process.stdin.isTTY) },
+    env: process.env,
+    cwd: process.cwd(),
+  });
+}

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import { UsageError } from '../domain/errors.js';
+import { formatMoney } from '../domain/money/index.js';
+import { isMoney, render, renderJson, type Listing } from './render/index.js';
+import type { Runtime } from './runtime.js';
+
+/** The result of a command: to stdout, or to the -o file. */
+export function writeResult(rt: Runtime, text: string): void {
+  if (rt.output === undefined) {
+    rt.streams.stdout.write(text);
+    return;
+  }
+  try {
+    fs.writeFileSync(rt.output, text);
+  } catch (error) {
+    throw new UsageError(`cannot write ${rt.output}: ${(error as Error).message}`, 'choose an -o path you can write to');
+  }
+  note(rt, `wrote ${rt.output}`);
+}
+
+export function emitListing(rt: Runtime, listing: Listing): void {
+  writeResult(rt, render(listing, rt.format, { color: rt.color }));
+}
+
+/** One object (a `show`): JSON as the object, table as field/value pairs, CSV as one row. */
+export function emitRecord(rt: Runtime, listing: Listing, json: unknown): void {
+  if (rt.format === 'json') {
+    writeResult(rt, renderJson(json));
+    return;
+  }
+  if (rt.format === 'csv') {
+    emitListing(rt, listing);
+    return;
+  }
+  const row = listing.rows[0] ?? {};
+  const vertical: Listing = {
+    ...(listing.title !== undefined ? { title: listing.title } : {}),
+    columns: [
+      { key: 'field', header: 'Field' },
+      { key: 'value', header: 'Value' },
+    ],
+    rows: listing.columns.map((c) => ({ field: c.header, value: formatCell(row[c.key]) })),
+    ...(listing.footer !== undefined ? { footer: listing.footer } : {}),
+  };
+  writeResult(rt, render(vertical, 'table', { color: rt.color }));
+}
+
+function formatCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (isMoney(value)) return `${formatMoney(value)} ${value.currency}`;
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return String(value);
+}
+
+/**
+ * A command that creates something prints its identifier on stdout: bare for people and
+ * scripts, `{"number": …}` (or the given key) with --json.
+ */
+export function emitCreated(rt: Runtime, key: string, id: string, extra: Record<string, unknown> = {}): void {
+  if (rt.format === 'json') writeResult(rt, renderJson({ [key]: id, ...extra }));
+  else writeResult(rt, `${id}\n`);
+}
+
+/** A message for people, on stderr; --quiet drops it. */
+export function note(rt: Runtime, text: string): void {
+  if (!rt.quiet) rt.streams.stderr.write(`${text}\n`);
+}
+
+export function warn(rt: Runtime, text: string): void {
+  rt.streams.stderr.write(`warning: ${text}\n`);
+}

@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { parse } from 'csv-parse/sync';
+import { action, type Io } from '../cli/action.js';
+import { emitListing, note, writeResult } from '../cli/output.js';
+import type { Runtime } from '../cli/runtime.js';
+import type { Actor } from '../domain/actor.js';
+import { addCustomer } from '../domain/customers/add-customer.js';
+import { RefusedError } from '../domain/errors.js';
+import { addProduct } from '../domain/products/add-product.js';
+import { receiveStock } from '../domain/stock/move-stock.js';
+import type { Store } from '../domain/store.js';
+import { packageRoot } from '../paths.js';
+import { Database } from '../storage/database.js';
+import { migrationState, rollbackAll } from '../storage/migrate.js';
+import { createStore } from '../storage/store.js';
+import { parseTarget } from '../storage/target.js';
+import { customerListing } from './customer.js';
+import { setUpBook } from './init.js';
+
+/** Marks a book as the demo's own, so demo may wipe it again but never a real book. */
+const DEMO_MARK = 'book.demo';
+
+function demoRuntime(rt: Runtime): Runtime {
+  if (rt.targetGiven) return rt;
+  const file = path.join(path.dirname(rt.target.location), 'demo.sqlite');
+  return { ...rt, target: parseTarget(file) };
+}
+
+function readFixture(name: string): Record<string, string>[] {
+  const text = fs.readFileSync(path.join(packageRoot(), 'fixtures', 'demo', name), 'utf8');
+  return parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+}
+
+async function assertDisposable(db: Database): Promise<void> {
+  const state = await migrationState(db.knex);
+  if (state.applied.length === 0) return;
+  const mark = await db.knex('settings').where({ key: DEMO_MARK }).first();
+  const customers = await db.knex('customers').count({ n: '*' }).first();
+  if (!mark && Number(customers?.n ?? 0) > 0) {
+    throw new RefusedError(
+      `${db.target.display} holds a real book; the demo only builds into a new or demo database`,
+      'run the demo without --db (it uses demo.sqlite beside the default book), or name an empty one',
+    );
+  }
+}
+
+async function wipe(rt: Runtime): Promise<void> {
+  if (rt.target.engine === 'sqlite') {
+    if (fs.existsSync(rt.target.location)) {
+      const db = await Database.open(rt.target, { create: false });
+      try {
+        await assertDisposable(db);
+      } finally {
+        await db.close();
+      }
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${rt.target.location}${suffix}`, { force: true });
+    }
+    return;
+  }
+  const db = await Database.open(rt.target, { create: true });
+  try {
+    await assertDisposable(db);
+    await rollbackAll(db.knex);
+  } finally {
+    await db.close();
+  }
+}
+
+async function loadDemoCompany(store: Store, actor: Actor): Promise<void> {
+  for (const row of readFixture('customers.csv')) {
+    await addCustomer(store, actor, row.code!, {
+      name: row.name!,
+      email: row.email ?? '',
+      phone: row.phone ?? '',
+      taxId: row.tax_id ?? '',
+      ...(row.currency ? { currency: row.currency } : {}),
+      ...(row.terms ? { terms: row.terms } : {}),
+      creditLimit: row.credit_limit ?? '',
+      segment: row.segment ?? '',
+      birthday: row.birthday ?? '',
+      address: row.address ?? '',
+    });
+  }
+  for (const row of readFixture('products.csv')) {
+    const stock = row.stock ?? '';
+    await addProduct(store, actor, row.sku!, {
+      name: row.name!,
+      price: row.price!,
+      unit: row.unit || 'pcs',
+      taxRate: row.tax_rate!,
+      ...(stock === '' ? { service: true } : {}),
+    });
+    if (stock !== '' && stock !== '0') {
+      await receiveStock(store, actor, { sku: row.sku!, quantity: stock, reference: 'OPENING' });
+    }
+  }
+  await store.settings.set(DEMO_MARK, 'true');
+}
+
+export function registerDemo(program: Command, io: Io): void {
+  program
+    .command('demo')
+    .description('build a fresh demo company from fixtures and take a short tour')
+    .addHelpText('after', `
+The demo never touches your book: without --db it builds demo.sqlite beside the default book,
+and it refuses any database that holds real data.
+Examples:
+  $ owed demo
+  $ owed demo --db /tmp/demo.sqlite --today 2026-11-27`)
+    .action(action(io, async (given) => {
+      const rt = demoRuntime(given);
+      await wipe(rt);
+      const db = await Database.open(rt.target, { create: true });
+      let customers;
+      let stock;
+      try {
+        await setUpBook(rt, db);
+        ({ customers, stock } = await db.transaction(async (q) => {
+          const store = createStore(q, { user: rt.user, command: rt.command, now: rt.now });
+          const actor: Actor = { user: rt.user, role: 'admin', today: rt.today, now: rt.now };
+          await loadDemoCompany(store, actor);
+          return { customers: await store.customers.list({}), stock: await store.stock.levels({}) };
+        }));
+      } finally {
+        await db.close();
+      }
+      const dbFlag = rt.target.engine === 'sqlite' ? rt.target.location : rt.target.display;
+      const tourRt = { ...rt, output: undefined };
+      writeResult(tourRt, `owed demo — a small trading company, as of ${rt.today}\nbook: ${rt.target.display}\n\n`);
+      emitListing(tourRt, { ...customerListing(customers), title: `Customers (${customers.length})` });
+      writeResult(tourRt, '\n');
+      emitListing(tourRt, {
+        title: `Stock (${stock.length} stocked products)`,
+        columns: [
+          { key: 'sku', header: 'SKU' },
+          { key: 'name', header: 'Name' },
+          { key: 'unit', header: 'Unit' },
+          { key: 'on_hand', header: 'On hand', kind: 'quantity' },
+          { key: 'reserved', header: 'Reserved', kind: 'quantity' },
+          { key: 'available', header: 'Available', kind: 'quantity' },
+        ],
+        rows: stock.map((l) => ({ sku: l.sku, name: l.name, unit: l.unit, on_hand: l.onHand, reserved: l.reserved, available: l.available })),
+      });
+      writeResult(tourRt, `
+Explore it:
+  export OWED_DB=${dbFlag}
+  owed customer show C001
+  owed product list
+  owed settings list
+`);
+      note(rt, 'demo ready');
+    }));
+}

@@ -1,0 +1,57 @@
+import type { Actor } from '../actor.js';
+import { NotFoundError } from '../errors.js';
+import { equals } from '../money/index.js';
+import { loadSettings } from '../settings/load-settings.js';
+import type { Store } from '../store.js';
+import { requirePermission } from '../users/roles.js';
+import { Problems } from '../validation.js';
+import type { Customer, CustomerFields } from './customer.js';
+import { applyCustomerInput, type CustomerInput } from './customer-input.js';
+
+export interface CustomerEdit {
+  readonly customer: Customer;
+  /** Field names whose value changed; empty when the edit changed nothing. */
+  readonly changed: readonly string[];
+}
+
+export async function editCustomer(store: Store, actor: Actor, code: string, input: CustomerInput): Promise<CustomerEdit> {
+  requirePermission(actor.user, actor.role, 'master-data', 'edit customers');
+  const existing = await store.customers.find(code.trim());
+  if (!existing) throw new NotFoundError('customer', code, 'list customers with: owed customer list');
+  const settings = await loadSettings(store);
+  const problems = new Problems();
+  const fields = applyCustomerInput(existing, input, settings, problems);
+  problems.throwIfAny();
+
+  const changed = changedFields(existing, fields);
+  if (changed.length === 0) return { customer: existing, changed };
+  const customer: Customer = { ...existing, ...fields, updatedAt: actor.now };
+  await store.customers.update(customer);
+  const detail: Record<string, unknown> = {};
+  for (const key of changed) {
+    detail[key] = { from: describe(existing[key as keyof CustomerFields]), to: describe(fields[key as keyof CustomerFields]) };
+  }
+  await store.audit.record({ entity: 'customer', key: customer.code, action: 'edit', detail });
+  return { customer, changed };
+}
+
+function changedFields(before: CustomerFields, after: CustomerFields): string[] {
+  return (Object.keys(after) as (keyof CustomerFields)[]).filter((key) => {
+    const a = before[key];
+    const b = after[key];
+    if (key === 'creditLimit') {
+      const x = a as Customer['creditLimit'];
+      const y = b as Customer['creditLimit'];
+      return x === null || y === null ? x !== y : x.currency !== y.currency || !equals(x, y);
+    }
+    return a !== b;
+  });
+}
+
+function describe(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && 'minor' in value) {
+    const m = value as { minor: number; currency: string };
+    return `${m.minor} ${m.currency} minor units`;
+  }
+  return value;
+}

@@ -1,0 +1,31 @@
+import { parseTermCode, type PaymentTerm } from '../terms.js';
+import { defaultSettings } from './registry.js';
+
+/** The settings a use-case reads, typed. Built from the stored key/value pairs over the defaults. */
+export interface CompanySettings {
+  readonly baseCurrency: string;
+  readonly terms: readonly PaymentTerm[];
+  readonly defaultTerms: string;
+  readonly agingBuckets: readonly number[];
+  /** Percent strings as stored, e.g. '13', '6.5'. */
+  readonly taxRates: readonly string[];
+  readonly defaultTaxRate: string;
+  readonly creditBlockOverdueDays: number;
+  readonly allowBackorder: boolean;
+}
+
+export function companySettings(stored: ReadonlyMap<string, string>): CompanySettings {
+  const defaults = defaultSettings();
+  const get = (key: string): string => stored.get(key) ?? defaults.get(key) ?? '';
+  const list = (key: string): string[] => get(key).split(',').filter((s) => s.length > 0);
+  return {
+    baseCurrency: get('currency.base'),
+    terms: list('terms').map(parseTermCode),
+    defaultTerms: get('terms.default'),
+    agingBuckets: list('aging.buckets').map(Number),
+    taxRates: list('tax.rates'),
+    defaultTaxRate: get('tax.default_rate'),
+    creditBlockOverdueDays: Number(get('credit.block_overdue_days')),
+    allowBackorder: get('stock.allow_backorder') === 'true',
+  };
+}

@@ -1,0 +1,154 @@
+import { ValidationError } from '../errors.js';
+import { isCurrency, knownCurrencies } from '../money/index.js';
+import { parseTermCode } from '../terms.js';
+
+/**
+ * Company-wide settings live in the database so every user of a shared book sees the same. Each
+ * key is declared here with its default and a validator, so a typo in `settings set` is caught
+ * instead of silently stored.
+ */
+export interface SettingDefinition {
+  readonly key: string;
+  readonly description: string;
+  readonly defaultValue: string;
+  /** Returns the canonical text to store, or throws ValidationError. */
+  readonly normalise: (value: string) => string;
+}
+
+function problem(key: string, value: string, reason: string): ValidationError {
+  return new ValidationError({ field: key, value, reason });
+}
+
+function integerIn(min: number, max: number) {
+  return (key: string) =>
+    (value: string): string => {
+      if (!/^\d+$/.test(value.trim())) throw problem(key, value, `must be a whole number from ${min} to ${max}`);
+      const n = Number(value.trim());
+      if (n < min || n > max) throw problem(key, value, `must be a whole number from ${min} to ${max}`);
+      return String(n);
+    };
+}
+
+function booleanValue(key: string) {
+  return (value: string): string => {
+    const v = value.trim().toLowerCase();
+    if (['true', 'yes', 'on', '1'].includes(v)) return 'true';
+    if (['false', 'no', 'off', '0'].includes(v)) return 'false';
+    throw problem(key, value, 'must be true or false');
+  };
+}
+
+function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** A percentage such as 13 or 6.5: at most two decimals, 0 to 100. */
+export function parsePercent(field: string, value: string): string {
+  const v = value.trim().replace(/%$/, '');
+  if (!/^\d{1,3}(\.\d{1,2})?$/.test(v)) throw problem(field, value, 'must be a percentage like 13 or 6.5');
+  const [whole, frac = ''] = v.split('.');
+  const hundredths = Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+  if (hundredths > 10000) throw problem(field, value, 'must be between 0 and 100');
+  const canonicalFrac = frac.replace(/0+$/, '');
+  return canonicalFrac ? `${Number(whole)}.${canonicalFrac}` : String(Number(whole));
+}
+
+const definitions: SettingDefinition[] = [
+  {
+    key: 'currency.base',
+    description: 'the company’s own currency; the default for new customers and products',
+    defaultValue: 'CNY',
+    normalise: (value) => {
+      const code = value.trim().toUpperCase();
+      if (!isCurrency(code)) throw problem('currency.base', value, `unknown currency; known: ${knownCurrencies().map((c) => c.code).join(', ')}`);
+      return code;
+    },
+  },
+  {
+    key: 'terms',
+    description: 'payment terms customers may have (NETn: n days after the invoice; EOMn: n days after the month end)',
+    defaultValue: 'NET0,NET15,NET30,NET45,NET60,NET90,EOM30',
+    normalise: (value) => {
+      const codes = commaList(value).map((code) => parseTermCode(code).code);
+      if (codes.length === 0) throw problem('terms', value, 'must list at least one payment term');
+      return [...new Set(codes)].join(',');
+    },
+  },
+  {
+    key: 'terms.default',
+    description: 'payment terms of a new customer when none are given',
+    defaultValue: 'NET30',
+    normalise: (value) => parseTermCode(value).code,
+  },
+  {
+    key: 'aging.buckets',
+    description: 'upper bounds in days of the aging buckets after "current", ascending',
+    defaultValue: '30,60,90,120',
+    normalise: (value) => {
+      const parts = commaList(value);
+      const days = parts.map((p) => {
+        if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 3650) {
+          throw problem('aging.buckets', value, `"${p}" is not a whole number of days from 1 to 3650`);
+        }
+        return Number(p);
+      });
+      if (days.length === 0) throw problem('aging.buckets', value, 'must list at least one bucket bound');
+      for (let i = 1; i < days.length; i++) {
+        if (days[i]! <= days[i - 1]!) throw problem('aging.buckets', value, 'bounds must be strictly ascending');
+      }
+      return days.join(',');
+    },
+  },
+  {
+    key: 'tax.rates',
+    description: 'VAT rates in percent that products may carry',
+    defaultValue: '13,9,6,0',
+    normalise: (value) => {
+      const rates = commaList(value).map((r) => parsePercent('tax.rates', r));
+      if (rates.length === 0) throw problem('tax.rates', value, 'must list at least one rate');
+      return [...new Set(rates)].join(',');
+    },
+  },
+  {
+    key: 'tax.default_rate',
+    description: 'VAT rate in percent of a new product when none is given',
+    defaultValue: '13',
+    normalise: (value) => parsePercent('tax.default_rate', value),
+  },
+  {
+    key: 'credit.block_overdue_days',
+    description: 'an order is refused when the customer has an invoice overdue by more than this many days',
+    defaultValue: '60',
+    normalise: (value) => integerIn(0, 3650)('credit.block_overdue_days')(value),
+  },
+  {
+    key: 'stock.allow_backorder',
+    description: 'approve orders even when available stock is short',
+    defaultValue: 'false',
+    normalise: (value) => booleanValue('stock.allow_backorder')(value),
+  },
+];
+
+const byKey = new Map(definitions.map((d) => [d.key, d]));
+
+export function settingDefinitions(): readonly SettingDefinition[] {
+  return definitions;
+}
+
+export function settingDefinition(key: string): SettingDefinition {
+  const definition = byKey.get(key);
+  if (!definition) {
+    throw new ValidationError(
+      { field: 'key', value: key, reason: 'unknown setting' },
+      `known settings: ${definitions.map((d) => d.key).join(', ')}`,
+    );
+  }
+  return definition;
+}
+
+export function defaultSettings(): ReadonlyMap<string, string> {
+  return new Map(definitions.map((d) => [d.key, d.defaultValue]));
+}

@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { DatabaseError } from '../domain/errors.js';
+import { installPostgresTypeParsers } from './postgres-types.js';
+import type { DatabaseTarget, Engine } from './target.js';
+
+export interface OpenOptions {
+  /** Create the SQLite file (and its directory) or the PostgreSQL database when missing. */
+  readonly create: boolean;
+  /** Log SQL with timings to stderr. */
+  readonly debug?: boolean;
+}
+
+const CONNECT_TIMEOUT_MS = 5000;
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * One open database. Every command runs its work in one `transaction`, which commits whole or not
+ * at all. On SQLite the transaction takes the write lock up front (BEGIN IMMEDIATE) so that two
+ * processes queue on busy_timeout instead of one failing when it upgrades a read lock.
+ */
+export class Database {
+  private constructor(
+    readonly knex: Knex,
+    readonly engine: Engine,
+    readonly target: DatabaseTarget,
+  ) {}
+
+  static async open(target: DatabaseTarget, options: OpenOptions): Promise<Database> {
+    const knex = target.engine === 'sqlite'
+      ? openSqlite(target, options)
+      : await openPostgres(target, options);
+    const db = new Database(knex, target.engine, target);
+    if (options.debug) db.logQueries();
+    await db.ping();
+    return db;
+  }
+
+  async transaction<T>(work: (q: Knex) => Promise<T>): Promise<T> {
+    try {
+      if (this.engine === 'postgres') {
+        return await this.knex.transaction((trx) => work(trx));
+      }
+      await this.knex.raw('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.knex);
+        await this.knex.raw('COMMIT');
+        return result;
+      } catch (error) {
+        await this.knex.raw('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      throw translateDriverError(error, this.target);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.knex.destroy();
+  }
+
+  private async ping(): Promise<void> {
+    try {
+      await this.knex.raw('select 1');
+    } catch (error) {
+      await this.knex.destroy().catch(() => undefined);
+      throw translateDriverError(error, this.target);
+    }
+  }
+
+  private logQueries(): void {
+    const started = new Map<string, bigint>();
+    this.knex.on('query', (q: { __knexQueryUid: string; sql: string }) => {
+      started.set(q.__knexQueryUid, process.hrtime.bigint());
+    });
+    this.knex.on('query-response', (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
+      const t0 = started.get(q.__knexQueryUid);
+      started.delete(q.__knexQueryUid);
+      const ms = t0 === undefined ? 0 : Number(process.hrtime.bigint() - t0) / 1e6;
+      process.stderr.write(`[sql ${ms.toFixed(1)} ms] ${q.sql}\n`);
+    });
+  }
+}
+
+function openSqlite(target: DatabaseTarget, options: OpenOptions): Knex {
+  const file = target.location;
+  if (!fs.existsSync(file)) {
+    if (!options.create) {
+      throw new DatabaseError(`no database at ${file}`, 'run `owed init` to create it, or point --db / OWED_DB at an existing book');
+    }
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+    } catch (error) {
+      throw new DatabaseError(
+        `cannot create the directory for ${file}: ${(error as Error).message}`,
+        'choose a --db path in a directory you can write to',
+      );
+    }
+  }
+  return knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        try {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('synchronous = NORMAL');
+          done(null, conn);
+        } catch (error) {
+          done(error as Error, conn);
+        }
+      },
+    },
+  });
+}
+
+async function openPostgres(target: DatabaseTarget, options: OpenOptions): Promise<Knex> {
+  installPostgresTypeParsers();
+  if (options.create) await createPostgresDatabaseIfMissing(target);
+  return postgresKnex(target.location);
+}
+
+function postgresKnex(url: string): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+    pool: { min: 0, max: 4 },
+    acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 1000,
+  });
+}
+
+/** `owed init --db postgres://host/newbook` creates the database when the server allows it. */
+async function createPostgresDatabaseIfMissing(target: DatabaseTarget): Promise<void> {
+  const url = new URL(target.location);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!name) return;
+  const maintenance = new URL(target.location);
+  maintenance.pathname = '/postgres';
+  const admin = postgresKnex(maintenance.toString());
+  try {
+    const found = await admin.raw('select 1 from pg_database where datname = ?', [name]);
+    if (found.rows.length === 0) {
+      await admin.raw('create database ??', [name]);
+    }
+  } catch (error) {
+    const translated = translateDriverError(error, target);
+    // No rights on the maintenance database: let the real connection report what is wrong.
+    if (!(translated instanceof DatabaseError) || !/does not exist|permission denied/i.test(String((error as Error).message))) {
+      throw translated;
+    }
+  } finally {
+    await admin.destroy();
+  }
+}
+
+interface DriverError {
+  code?: string;
+  message?: string;
+}
+
+/** Maps driver failures a user can act on to exit 7; anything else stays a bug. */
+export function translateDriverError(error: unknown, target: DatabaseTarget): unknown {
+  if (!(error instanceof Error) || error instanceof DatabaseError) return error;
+  const e = error as DriverError;
+  const message = e.message ?? '';
+  const code = e.code ?? '';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new DatabaseError(`the database ${target.display} is locked by another process`, 'try again in a moment');
+  }
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || code === 'SQLITE_READONLY' || code === 'SQLITE_CORRUPT') {
+    return new DatabaseError(`cannot use ${target.display}: ${message}`, 'check the --db path and its permissions');
+  }
+  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN'].includes(code)
+    || /timeout|Connection terminated|connect/i.test(message) && target.engine === 'postgres' && !code.match(/^[0-9A-Z]{5}$/)) {
+    return new DatabaseError(`cannot reach PostgreSQL at ${target.display}: ${message || code}`, 'check that the server is running and the URL is right');
+  }
+  if (code === '3D000') {
+    return new DatabaseError(`${message} (${target.display})`, 'run `owed init --db …` to create it');
+  }
+  if (code === '28P01' || code === '28000') {
+    return new DatabaseError(`PostgreSQL refused the login: ${message}`, 'check the user and password in the URL');
+  }
+  if (code === '57P03' || code === '53300') {
+    return new DatabaseError(`PostgreSQL is not accepting connections: ${message}`, 'try again in a moment');
+  }
+  return error;
+}

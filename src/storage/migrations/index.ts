@@ -1,0 +1,13 @@
+import type { Knex } from 'knex';
+import * as foundation from './0001_foundation.js';
+
+export interface Migration {
+  readonly name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** In order. Compiled into the binary, so a build always knows exactly which schema it needs. */
+export const MIGRATIONS: readonly Migration[] = [
+  { name: '0001_foundation', ...foundation },
+];

@@ -1,0 +1,19 @@
+import type { Knex } from 'knex';
+import type { Store } from '../domain/store.js';
+import { auditLog, settingsRepository, userRepository, type WriteContext } from './repositories/administration.js';
+import { customerRepository } from './repositories/customers.js';
+import { productRepository, stockRepository } from './repositories/products.js';
+
+export type { WriteContext } from './repositories/administration.js';
+
+/** The domain's ports over one knex transaction. */
+export function createStore(q: Knex, ctx: WriteContext): Store {
+  return {
+    settings: settingsRepository(q, ctx),
+    users: userRepository(q),
+    audit: auditLog(q, ctx),
+    customers: customerRepository(q),
+    products: productRepository(q),
+    stock: stockRepository(q, ctx.user),
+  };
+}
