@@ -13,6 +13,9 @@ export interface OpenOptions {
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
+
+// knex logs driver failures itself; owed reports them once, translated, so keep knex quiet.
+const quietLog = { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined };
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 /**
@@ -102,6 +105,7 @@ function openSqlite(target: DatabaseTarget, options: OpenOptions): Knex {
     client: 'better-sqlite3',
     connection: { filename: file },
     useNullAsDefault: true,
+    log: quietLog,
     pool: {
       min: 1,
       max: 1,
@@ -129,6 +133,7 @@ async function openPostgres(target: DatabaseTarget, options: OpenOptions): Promi
 function postgresKnex(url: string): Knex {
   return knexFactory({
     client: 'pg',
+    log: quietLog,
     connection: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
     pool: { min: 0, max: 4 },
     acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 1000,
