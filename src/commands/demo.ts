@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { action, type Io } from '../cli/action.js';
-import { emitListing, note, writeResult } from '../cli/output.js';
+import { note, writeResult } from '../cli/output.js';
+import { listingToJson, render, renderJson, type Listing } from '../cli/render/index.js';
 import type { Runtime } from '../cli/runtime.js';
 import type { Actor } from '../domain/actor.js';
 import { addCustomer } from '../domain/customers/add-customer.js';
@@ -127,11 +128,7 @@ Examples:
         await db.close();
       }
       const dbFlag = rt.target.engine === 'sqlite' ? rt.target.location : rt.target.display;
-      const tourRt = { ...rt, output: undefined };
-      writeResult(tourRt, `owed demo — a small trading company, as of ${rt.today}\nbook: ${rt.target.display}\n\n`);
-      emitListing(tourRt, { ...customerListing(customers), title: `Customers (${customers.length})` });
-      writeResult(tourRt, '\n');
-      emitListing(tourRt, {
+      const stockListing = {
         title: `Stock (${stock.length} stocked products)`,
         columns: [
           { key: 'sku', header: 'SKU' },
@@ -142,14 +139,26 @@ Examples:
           { key: 'available', header: 'Available', kind: 'quantity' },
         ],
         rows: stock.map((l) => ({ sku: l.sku, name: l.name, unit: l.unit, on_hand: l.onHand, reserved: l.reserved, available: l.available })),
-      });
-      writeResult(tourRt, `
-Explore it:
-  export OWED_DB=${dbFlag}
-  owed customer show C001
-  owed product list
-  owed settings list
-`);
+      } satisfies Listing;
+      const customersListing = { ...customerListing(customers), title: `Customers (${customers.length})` };
+      if (rt.format === 'json') {
+        writeResult(rt, renderJson({
+          database: rt.target.display,
+          as_of: rt.today,
+          customers: listingToJson(customersListing),
+          stock: listingToJson(stockListing),
+        }));
+        return;
+      }
+      const sections = [
+        `owed demo — a small trading company, as of ${rt.today}\nbook: ${rt.target.display}\n`,
+        render(customersListing, rt.format, { color: rt.color }),
+        render(stockListing, rt.format, { color: rt.color }),
+      ];
+      if (rt.format === 'table') {
+        sections.push(`Explore it:\n  export OWED_DB=${dbFlag}\n  owed customer show C001\n  owed product list\n  owed settings list\n`);
+      }
+      writeResult(rt, sections.join('\n'));
       note(rt, 'demo ready');
     }));
 }
