@@ -3,6 +3,8 @@ import { registerAudit } from '../commands/audit.js';
 import { registerCustomer } from '../commands/customer.js';
 import { registerDemo } from '../commands/demo.js';
 import { registerInit } from '../commands/init.js';
+import { registerInvoice } from '../commands/invoice.js';
+import { registerOrder } from '../commands/order.js';
 import { registerProduct } from '../commands/product.js';
 import { registerSettings } from '../commands/settings.js';
 import { registerStock } from '../commands/stock.js';
@@ -50,6 +52,8 @@ Exit codes: 0 ok, 1 bug, 2 usage, 3 invalid data, 4 not found, 5 refused, 6 perm
   registerCustomer(program, io);
   registerProduct(program, io);
   registerStock(program, io);
+  registerOrder(program, io);
+  registerInvoice(program, io);
   registerAudit(program, io);
   return program;
 }

@@ -10,6 +10,9 @@ import type { Customer } from '../domain/customers/customer.js';
 import type { CustomerInput } from '../domain/customers/customer-input.js';
 import { editCustomer } from '../domain/customers/edit-customer.js';
 import { NotFoundError } from '../domain/errors.js';
+import { customerStatement } from '../domain/receivables/statement.js';
+import { dateOption } from '../cli/options.js';
+import { emitStatement } from './statement-view.js';
 
 interface CustomerOptions {
   name?: string;
@@ -164,6 +167,22 @@ Example:
       if (!found) throw new NotFoundError('customer', args[0]!, 'list customers with: owed customer list');
       const row = customerRow(found);
       emitRecord(rt, { columns: DETAIL_COLUMNS, rows: [row] }, row);
+    }));
+
+  customer
+    .command('statement')
+    .description('the customer’s account: opening balance, every document with a running balance, closing balance and its aging')
+    .argument('<code>', 'customer code')
+    .option('--from <YYYY-MM-DD>', 'first day (default: the first document)', dateOption)
+    .option('--to <YYYY-MM-DD>', 'last day (default: today)', dateOption)
+    .addHelpText('after', `
+Examples:
+  $ owed customer statement C001 --from 2026-10-01 --to 2026-10-31
+  $ owed customer statement C001 --json -o statement-C001.json`)
+    .action(action<{ from?: string; to?: string }>(io, async (rt, args, o) => {
+      const statement = await withBook(rt, (store, actor) =>
+        customerStatement(store, actor, args[0]!, { ...(o.from !== undefined ? { from: o.from } : {}), ...(o.to !== undefined ? { to: o.to } : {}) }));
+      emitStatement(rt, statement);
     }));
 
   customerFieldOptions(

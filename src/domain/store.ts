@@ -1,4 +1,8 @@
 import type { Customer } from './customers/customer.js';
+import type { IsoDate } from './dates.js';
+import type { DocumentKind, Invoice, Settlement } from './invoicing/invoice.js';
+import type { Money } from './money/index.js';
+import type { Order, OrderState } from './sales/order.js';
 import type { Product, StockLevel } from './products/product.js';
 import type { StockMove } from './stock/stock-move.js';
 import type { Role } from './users/roles.js';
@@ -14,6 +18,106 @@ export interface Store {
   readonly customers: CustomerRepository;
   readonly products: ProductRepository;
   readonly stock: StockRepository;
+  readonly numbers: NumberSeries;
+  readonly orders: OrderRepository;
+  readonly invoices: InvoiceRepository;
+  readonly ledger: CustomerLedger;
+}
+
+/** Gapless numbering: the next number of a series and year, taken inside the caller's transaction. */
+export interface NumberSeries {
+  next(series: string, year: number): Promise<number>;
+}
+
+export interface OrderFilter {
+  readonly state?: OrderState;
+  readonly customer?: string;
+}
+
+export interface LineQuantities {
+  readonly shipped?: number;
+  readonly invoiced?: number;
+  readonly reserved?: number;
+  readonly returned?: number;
+}
+
+export interface Shipment {
+  readonly number: string;
+  readonly order: string;
+  readonly date: IsoDate;
+  readonly lines: readonly { readonly lineNo: number; readonly quantity: number }[];
+}
+
+export interface OrderRepository {
+  find(number: string): Promise<Order | undefined>;
+  list(filter: OrderFilter): Promise<Order[]>;
+  insert(order: Order): Promise<void>;
+  approve(number: string, at: string, by: string, overrideReason: string | null): Promise<void>;
+  cancel(number: string, at: string, reason: string): Promise<void>;
+  setLineQuantities(number: string, lineNo: number, quantities: LineQuantities): Promise<void>;
+  insertShipment(shipment: Shipment, at: string, by: string): Promise<void>;
+}
+
+export type InvoiceHeader = Omit<Invoice, 'lines'>;
+
+export interface InvoiceFilter {
+  readonly customer?: string;
+  readonly kind?: DocumentKind;
+  readonly from?: IsoDate;
+  readonly to?: IsoDate;
+  /** Only documents with something open as of asOf. */
+  readonly openOnly?: boolean;
+}
+
+export interface InvoiceWithSettlement {
+  readonly invoice: InvoiceHeader;
+  readonly settlement: Settlement;
+}
+
+export type AllocationSource = 'credit_note' | 'receipt' | 'write_off' | 'adjustment';
+
+export interface NewAllocation {
+  readonly invoice: string;
+  readonly sourceKind: AllocationSource;
+  readonly sourceNumber: string;
+  /** Positive reduces the open amount; a reversal is negative. */
+  readonly amount: Money;
+  readonly date: IsoDate;
+  readonly batch: string | null;
+  readonly note: string | null;
+}
+
+export interface InvoiceRepository {
+  find(number: string): Promise<Invoice | undefined>;
+  insert(invoice: Invoice): Promise<void>;
+  /** Locks the invoice against concurrent allocation until the transaction ends (PostgreSQL). */
+  lock(number: string): Promise<void>;
+  settlement(number: string, asOf: IsoDate): Promise<Settlement>;
+  /** One set-based query, whatever the number of invoices. */
+  list(filter: InvoiceFilter, asOf: IsoDate): Promise<InvoiceWithSettlement[]>;
+  allocate(allocation: NewAllocation, at: string, by: string): Promise<void>;
+  /** Every allocation against the invoice, reversals included, by date. */
+  allocations(number: string): Promise<{ readonly date: IsoDate; readonly amount: Money; readonly sourceKind: AllocationSource }[]>;
+  /** Quantities already credited per SKU by credit notes against the invoice. */
+  creditedQuantities(number: string): Promise<Map<string, number>>;
+}
+
+export type LedgerEntryKind = 'invoice' | 'credit_note' | 'receipt' | 'receipt_reversal' | 'write_off';
+
+export interface LedgerEntry {
+  readonly date: IsoDate;
+  readonly document: string;
+  readonly kind: LedgerEntryKind;
+  /** Signed: what the entry adds to the customer's balance (an invoice +, a credit note −). */
+  readonly amount: Money;
+  readonly reference: string | null;
+}
+
+/** A customer's account from the documents alone, independent of how cash was matched. */
+export interface CustomerLedger {
+  /** Σ of every entry dated ≤ asOf, in the customer's currency. */
+  balance(customer: string, asOf: IsoDate): Promise<Money>;
+  entries(customer: string, from: IsoDate, to: IsoDate): Promise<LedgerEntry[]>;
 }
 
 export interface SettingsRepository {
@@ -76,4 +180,11 @@ export interface StockRepository {
   findByReference(sku: string, kind: StockMove['kind'], reference: string): Promise<StockMove | undefined>;
   /** Records the move and changes on hand by its quantity, in the same transaction. */
   move(move: StockMove, at: string): Promise<void>;
+  /**
+   * Adds to the reservation in one conditional statement, so two processes cannot both take the
+   * last units. Returns false, changing nothing, when available stock is short and backorders
+   * are not allowed.
+   */
+  reserve(sku: string, quantity: number, allowBackorder: boolean): Promise<boolean>;
+  release(sku: string, quantity: number): Promise<void>;
 }

@@ -2,6 +2,10 @@ import type { Knex } from 'knex';
 import type { Store } from '../domain/store.js';
 import { auditLog, settingsRepository, userRepository, type WriteContext } from './repositories/administration.js';
 import { customerRepository } from './repositories/customers.js';
+import { invoiceRepository } from './repositories/invoices.js';
+import { customerLedger } from './repositories/ledger.js';
+import { numberSeries } from './repositories/numbers.js';
+import { orderRepository } from './repositories/orders.js';
 import { productRepository, stockRepository } from './repositories/products.js';
 
 export type { WriteContext } from './repositories/administration.js';
@@ -15,5 +19,9 @@ export function createStore(q: Knex, ctx: WriteContext): Store {
     customers: customerRepository(q),
     products: productRepository(q),
     stock: stockRepository(q, ctx.user),
+    numbers: numberSeries(q),
+    orders: orderRepository(q),
+    invoices: invoiceRepository(q),
+    ledger: customerLedger(q),
   };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as foundation from './0001_foundation.js';
+import * as sales from './0002_sales.js';
 
 export interface Migration {
   readonly name: string;
@@ -10,4 +11,5 @@ export interface Migration {
 /** In order. Compiled into the binary, so a build always knows exactly which schema it needs. */
 export const MIGRATIONS: readonly Migration[] = [
   { name: '0001_foundation', ...foundation },
+  { name: '0002_sales', ...sales },
 ];

@@ -87,6 +87,15 @@ export function stockRepository(q: Knex, user: string): StockRepository {
         reason: row.reason,
       };
     },
+    async reserve(sku, quantity, allowBackorder) {
+      const query = q('products').where({ sku });
+      if (!allowBackorder) query.andWhereRaw('on_hand - reserved >= ?', [quantity]);
+      const changed = await query.increment('reserved', quantity);
+      return Number(changed) === 1;
+    },
+    async release(sku, quantity) {
+      await q('products').where({ sku }).decrement('reserved', quantity);
+    },
     async move(move, at) {
       const product = await q<ProductRow>('products').select('id').where({ sku: move.sku }).first();
       if (!product) throw new NotFoundError('product', move.sku);
