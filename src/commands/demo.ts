@@ -7,6 +7,7 @@ import { note, writeResult } from '../cli/output.js';
 import { listingToJson, render, renderJson, type Listing } from '../cli/render/index.js';
 import type { Runtime } from '../cli/runtime.js';
 import type { Actor } from '../domain/actor.js';
+import { addDays } from '../domain/dates.js';
 import { addCustomer } from '../domain/customers/add-customer.js';
 import { RefusedError } from '../domain/errors.js';
 import { addProduct } from '../domain/products/add-product.js';
@@ -17,7 +18,11 @@ import { Database } from '../storage/database.js';
 import { migrationState, rollbackAll } from '../storage/migrate.js';
 import { createStore } from '../storage/store.js';
 import { parseTarget } from '../storage/target.js';
+import { loadDemoSales } from '../fixtures/demo-sales.js';
 import { customerListing } from './customer.js';
+import { invoiceListing } from './invoice.js';
+import { orderListing } from './order.js';
+import { stockListing } from './stock.js';
 import { setUpBook } from './init.js';
 
 /** Marks a book as the demo's own, so demo may wipe it again but never a real book. */
@@ -94,7 +99,7 @@ async function loadDemoCompany(store: Store, actor: Actor): Promise<void> {
       ...(stock === '' ? { service: true } : {}),
     });
     if (stock !== '' && stock !== '0') {
-      await receiveStock(store, actor, { sku: row.sku!, quantity: stock, reference: 'OPENING' });
+      await receiveStock(store, actor, { sku: row.sku!, quantity: stock, reference: 'OPENING', date: addDays(actor.today, -180) });
     }
   }
   await store.settings.set(DEMO_MARK, 'true');
@@ -114,51 +119,50 @@ Examples:
       const rt = demoRuntime(given);
       await wipe(rt);
       const db = await Database.open(rt.target, { create: true });
-      let customers;
-      let stock;
+      let book;
       try {
         await setUpBook(rt, db);
-        ({ customers, stock } = await db.transaction(async (q) => {
+        book = await db.transaction(async (q) => {
           const store = createStore(q, { user: rt.user, command: rt.command, now: rt.now });
           const actor: Actor = { user: rt.user, role: 'admin', today: rt.today, now: rt.now };
           await loadDemoCompany(store, actor);
-          return { customers: await store.customers.list({}), stock: await store.stock.levels({}) };
-        }));
+          await loadDemoSales(store, actor);
+          return {
+            customers: await store.customers.list({}),
+            stock: await store.stock.levels({}),
+            orders: await store.orders.list({}),
+            invoices: await store.invoices.list({}, rt.today),
+          };
+        });
       } finally {
         await db.close();
       }
-      const dbFlag = rt.target.engine === 'sqlite' ? rt.target.location : rt.target.display;
-      const stockListing = {
-        title: `Stock (${stock.length} stocked products)`,
-        columns: [
-          { key: 'sku', header: 'SKU' },
-          { key: 'name', header: 'Name' },
-          { key: 'unit', header: 'Unit' },
-          { key: 'on_hand', header: 'On hand', kind: 'quantity' },
-          { key: 'reserved', header: 'Reserved', kind: 'quantity' },
-          { key: 'available', header: 'Available', kind: 'quantity' },
-        ],
-        rows: stock.map((l) => ({ sku: l.sku, name: l.name, unit: l.unit, on_hand: l.onHand, reserved: l.reserved, available: l.available })),
-      } satisfies Listing;
-      const customersListing = { ...customerListing(customers), title: `Customers (${customers.length})` };
+      const sections: Listing[] = [
+        { ...customerListing(book.customers), title: `Customers (${book.customers.length})` },
+        { ...stockListing(book.stock), title: `Stock (${book.stock.length} stocked products)` },
+        { ...orderListing(book.orders), title: `Orders (${book.orders.length})` },
+        { ...invoiceListing(book.invoices, rt.today), title: `Invoices and credit notes as of ${rt.today}` },
+      ];
       if (rt.format === 'json') {
         writeResult(rt, renderJson({
           database: rt.target.display,
           as_of: rt.today,
-          customers: listingToJson(customersListing),
-          stock: listingToJson(stockListing),
+          customers: listingToJson(sections[0]!),
+          stock: listingToJson(sections[1]!),
+          orders: listingToJson(sections[2]!),
+          invoices: listingToJson(sections[3]!),
         }));
         return;
       }
-      const sections = [
+      const dbFlag = rt.target.engine === 'sqlite' ? rt.target.location : rt.target.display;
+      const parts = [
         `owed demo — a small trading company, as of ${rt.today}\nbook: ${rt.target.display}\n`,
-        render(customersListing, rt.format, { color: rt.color }),
-        render(stockListing, rt.format, { color: rt.color }),
+        ...sections.map((l) => render(l, rt.format, { color: rt.color })),
       ];
       if (rt.format === 'table') {
-        sections.push(`Explore it:\n  export OWED_DB=${dbFlag}\n  owed customer show C001\n  owed product list\n  owed settings list\n`);
+        parts.push(`Explore it:\n  export OWED_DB=${dbFlag}\n  owed customer statement C001\n  owed order show ${book.orders[book.orders.length - 1]?.number ?? 'SO-…'}\n  owed invoice list --status overdue\n  owed stock list\n`);
       }
-      writeResult(rt, sections.join('\n'));
+      writeResult(rt, parts.join('\n'));
       note(rt, 'demo ready');
     }));
 }

@@ -60,6 +60,10 @@ function listRow(invoice: InvoiceHeader, s: Settlement, asOf: string) {
   };
 }
 
+export function invoiceListing(found: readonly { invoice: InvoiceHeader; settlement: Settlement }[], asOf: string): Listing {
+  return { columns: LIST_COLUMNS, rows: found.map(({ invoice, settlement }) => listRow(invoice, settlement, asOf)) };
+}
+
 function emitInvoice(rt: Runtime, invoice: Invoice, s: Settlement): void {
   const lines = invoice.lines.map((l) => ({
     line: l.lineNo,

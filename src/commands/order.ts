@@ -104,6 +104,10 @@ export function emitOrder(rt: Runtime, o: Order): void {
   }, { color: rt.color })}`);
 }
 
+export function orderListing(orders: readonly Order[]): Listing {
+  return { columns: LIST_COLUMNS, rows: orders.map(orderRow) };
+}
+
 function statusOption(value: string): OrderStatus {
   const v = value.replace(/-/g, ' ');
   if ((ORDER_STATUSES as readonly string[]).includes(v)) return v as OrderStatus;

@@ -18,7 +18,7 @@ const COLUMNS: Listing['columns'] = [
   { key: 'available', header: 'Available', kind: 'quantity' },
 ];
 
-function stockListing(levels: readonly StockLevel[]): Listing {
+export function stockListing(levels: readonly StockLevel[]): Listing {
   return {
     columns: COLUMNS,
     rows: levels.map((l) => ({ sku: l.sku, name: l.name, unit: l.unit, on_hand: l.onHand, reserved: l.reserved, available: l.available })),
