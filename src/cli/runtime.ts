@@ -76,13 +76,18 @@ export function resolveRuntime(
     throw new UsageError(`unknown format "${formatText}"`, `use one of ${FORMATS.join(', ')}`);
   }
 
+  const user = options.user ?? nonEmpty(env.OWED_USER) ?? config.user ?? osUser();
+  if (!/^[\p{L}\p{N}._@-]{1,100}$/u.test(user)) {
+    throw new UsageError(`acting user "${user}" is not a valid user name`, 'use 1 to 100 letters, digits or . _ @ - (--user or OWED_USER)');
+  }
+
   const noColor = options.color === false || nonEmpty(env.NO_COLOR) !== undefined || env.TERM === 'dumb';
   return {
     target,
     targetGiven: dbValue !== undefined,
     today,
     now: new Date().toISOString(),
-    user: options.user ?? nonEmpty(env.OWED_USER) ?? config.user ?? osUser(),
+    user,
     format: formatText as Format,
     output,
     interactive: options.input !== false && streams.stdinIsTTY && Boolean(streams.stdout.isTTY),

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { DatabaseError } from '../domain/errors.js';
+import { DatabaseError, OwedError } from '../domain/errors.js';
 import { installPostgresTypeParsers } from './postgres-types.js';
 import type { DatabaseTarget, Engine } from './target.js';
 
@@ -17,6 +17,7 @@ const CONNECT_TIMEOUT_MS = 5000;
 // knex logs driver failures itself; owed reports them once, translated, so keep knex quiet.
 const quietLog = { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined };
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
+const POSTGRES_LOCK_TIMEOUT = '15s';
 
 /**
  * One open database. Every command runs its work in one `transaction`, which commits whole or not
@@ -135,7 +136,14 @@ function postgresKnex(url: string): Knex {
     client: 'pg',
     log: quietLog,
     connection: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
-    pool: { min: 0, max: 4 },
+    pool: {
+      min: 0,
+      max: 4,
+      // A command never waits for ever behind another session's lock: cron must not hang.
+      afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.query(`set lock_timeout = '${POSTGRES_LOCK_TIMEOUT}'`, (err) => done(err, conn));
+      },
+    },
     acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 1000,
   });
 }
@@ -171,7 +179,8 @@ interface DriverError {
 
 /** Maps driver failures a user can act on to exit 7; anything else stays a bug. */
 export function translateDriverError(error: unknown, target: DatabaseTarget): unknown {
-  if (!(error instanceof Error) || error instanceof DatabaseError) return error;
+  // Domain errors thrown inside a transaction pass through untouched, whatever their text says.
+  if (!(error instanceof Error) || error instanceof OwedError) return error;
   const e = error as DriverError;
   const message = e.message ?? '';
   const code = e.code ?? '';
@@ -181,8 +190,12 @@ export function translateDriverError(error: unknown, target: DatabaseTarget): un
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || code === 'SQLITE_READONLY' || code === 'SQLITE_CORRUPT') {
     return new DatabaseError(`cannot use ${target.display}: ${message}`, 'check the --db path and its permissions');
   }
-  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN'].includes(code)
-    || /timeout|Connection terminated|connect/i.test(message) && target.engine === 'postgres' && !code.match(/^[0-9A-Z]{5}$/)) {
+  if (code === '55P03') {
+    return new DatabaseError(`the book ${target.display} is locked by another session past the timeout`, 'try again in a moment');
+  }
+  const driverConnectionFailure = target.engine === 'postgres' && code === ''
+    && /^(Connection terminated|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection)/i.test(message);
+  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN'].includes(code) || driverConnectionFailure) {
     return new DatabaseError(`cannot reach PostgreSQL at ${target.display}: ${message || code}`, 'check that the server is running and the URL is right');
   }
   if (code === '3D000') {

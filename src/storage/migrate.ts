@@ -39,6 +39,7 @@ function formatTime(value: unknown): string {
 }
 
 export async function migrateToLatest(knex: Knex): Promise<string[]> {
+  assertNotNewer(await migrationState(knex));
   const [, names] = (await knex.migrate.latest({ migrationSource: source })) as [number, string[]];
   return names;
 }
@@ -47,15 +48,19 @@ export async function rollbackAll(knex: Knex): Promise<void> {
   await knex.migrate.rollback({ migrationSource: source }, true);
 }
 
-/** Refuses to work on a schema this binary does not match, with the command that fixes it. */
-export async function assertSchemaCurrent(knex: Knex): Promise<void> {
-  const state = await migrationState(knex);
+function assertNotNewer(state: MigrationState): void {
   if (state.unknown.length > 0) {
     throw new DatabaseError(
       `this database was migrated by a newer owed (unknown migrations: ${state.unknown.join(', ')})`,
       'upgrade owed before using this book',
     );
   }
+}
+
+/** Refuses to work on a schema this binary does not match, with the command that fixes it. */
+export async function assertSchemaCurrent(knex: Knex): Promise<void> {
+  const state = await migrationState(knex);
+  assertNotNewer(state);
   if (state.applied.length === 0) {
     throw new DatabaseError('this database has not been initialised', 'run `owed init`');
   }

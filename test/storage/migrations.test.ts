@@ -6,7 +6,11 @@ import { MIGRATIONS } from '../../src/storage/migrations/index.js';
 import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** The tables 0001_foundation creates. */
 const BOOK_TABLES = ['audit_log', 'customers', 'products', 'settings', 'stock_moves', 'users'];
+/** Every migration this binary ships, in order (later migrations are added as the book grows). */
+const ALL = MIGRATIONS.map((m) => m.name);
+const LATEST = ALL[ALL.length - 1]!;
 
 describe.each(testEngines())('%s', (engine) => {
   let scratch: ScratchDatabase;
@@ -14,7 +18,8 @@ describe.each(testEngines())('%s', (engine) => {
 
   beforeEach(async () => {
     scratch = await scratchDatabase(engine);
-    db = await Database.open(scratch.target, { create: true });
+    // The scratch PostgreSQL database exists already; the SQLite file does not.
+    db = await Database.open(scratch.target, { create: engine === 'sqlite' });
   });
 
   afterEach(async () => {
@@ -47,12 +52,14 @@ describe.each(testEngines())('%s', (engine) => {
     return dbError;
   }
 
-  it('knows exactly one migration, 0001_foundation', () => {
-    expect(MIGRATIONS.map((m) => m.name)).toEqual(['0001_foundation']);
+  it('the migrations start with 0001_foundation and their names are unique and in order', () => {
+    expect(ALL[0]).toBe('0001_foundation');
+    expect(new Set(ALL).size).toBe(ALL.length);
+    expect([...ALL].sort()).toEqual(ALL);
   });
 
-  it('migrateToLatest on an empty database applies 0001_foundation and creates the book tables', async () => {
-    expect(await migrateToLatest(db.knex)).toEqual(['0001_foundation']);
+  it('migrateToLatest on an empty database applies 0001_foundation (and every later migration) and creates the book tables', async () => {
+    expect(await migrateToLatest(db.knex)).toEqual(ALL);
     const tables = await tableNames();
     for (const table of BOOK_TABLES) expect(tables).toContain(table);
     expect(tables).toContain('knex_migrations');
@@ -61,12 +68,12 @@ describe.each(testEngines())('%s', (engine) => {
   it('a second migrateToLatest applies nothing', async () => {
     await migrateToLatest(db.knex);
     expect(await migrateToLatest(db.knex)).toEqual([]);
-    const rows: { name: string }[] = await db.knex('knex_migrations').select('name');
-    expect(rows.map((r) => r.name)).toEqual(['0001_foundation']);
+    const rows: { name: string }[] = await db.knex('knex_migrations').select('name').orderBy('id');
+    expect(rows.map((r) => r.name)).toEqual(ALL);
   });
 
   it('migrationState on an empty database: nothing applied, everything pending', async () => {
-    expect(await migrationState(db.knex)).toEqual({ applied: [], pending: ['0001_foundation'], unknown: [] });
+    expect(await migrationState(db.knex)).toEqual({ applied: [], pending: ALL, unknown: [] });
   });
 
   it('migrationState after migrating: applied with an ISO time, nothing pending or unknown', async () => {
@@ -74,15 +81,15 @@ describe.each(testEngines())('%s', (engine) => {
     const state = await migrationState(db.knex);
     expect(state.pending).toEqual([]);
     expect(state.unknown).toEqual([]);
-    expect(state.applied.map((m) => m.name)).toEqual(['0001_foundation']);
-    expect(state.applied[0]!.appliedAt).toMatch(ISO_INSTANT);
+    expect(state.applied.map((m) => m.name)).toEqual(ALL);
+    for (const m of state.applied) expect(m.appliedAt).toMatch(ISO_INSTANT);
   });
 
   it('migrationState lists a migration this binary does not know as unknown', async () => {
     await migrateToLatest(db.knex);
     await db.knex('knex_migrations').insert({ name: '0099_from_the_future', batch: 2, migration_time: new Date() });
     const state = await migrationState(db.knex);
-    expect(state.applied.map((m) => m.name)).toEqual(['0001_foundation']);
+    expect(state.applied.map((m) => m.name)).toEqual(ALL);
     expect(state.pending).toEqual([]);
     expect(state.unknown).toEqual(['0099_from_the_future']);
   });
@@ -98,30 +105,55 @@ describe.each(testEngines())('%s', (engine) => {
     expect(error.hint).toContain('owed init');
   });
 
-  it('assertSchemaCurrent after the only applied migration row is deleted: DatabaseError listing it as pending', async () => {
+  it('assertSchemaCurrent when the latest migration row is deleted (a binary newer than the database): DatabaseError', async () => {
     await migrateToLatest(db.knex);
-    await db.knex('knex_migrations').where({ name: '0001_foundation' }).delete();
-    expect(await migrationState(db.knex)).toEqual({ applied: [], pending: ['0001_foundation'], unknown: [] });
-    // With 0001 the only migration, no applied row left reads as "not initialised".
+    await db.knex('knex_migrations').where({ name: LATEST }).delete();
+    const state = await migrationState(db.knex);
+    expect(state.pending).toEqual([LATEST]);
+    expect(state.applied.map((m) => m.name)).toEqual(ALL.slice(0, -1));
     const error = await expectDatabaseError(assertSchemaCurrent(db.knex));
-    expect(error.hint).toContain('owed init');
+    if (ALL.length > 1) {
+      expect(error.message).toContain(LATEST);
+      expect(error.hint).toContain('owed db migrate');
+    } else {
+      // With a single migration, no applied row left reads as "not initialised".
+      expect(error.hint).toContain('owed init');
+    }
   });
 
   it('assertSchemaCurrent when some but not all known migrations are applied: hint names `owed db migrate`', async () => {
     await migrateToLatest(db.knex);
     // Pretend this binary ships a second migration the database has not seen yet.
-    const extra = { name: '0002_next', up: async () => undefined, down: async () => undefined };
+    const extra = { name: '9000_next', up: async () => undefined, down: async () => undefined };
     (MIGRATIONS as unknown as (typeof extra)[]).push(extra);
     try {
       const state = await migrationState(db.knex);
-      expect(state.pending).toEqual(['0002_next']);
+      expect(state.pending).toEqual(['9000_next']);
       const error = await expectDatabaseError(assertSchemaCurrent(db.knex));
-      expect(error.message).toContain('0002_next');
+      expect(error.message).toContain('9000_next');
       expect(error.hint).toContain('owed db migrate');
     } finally {
       (MIGRATIONS as unknown as (typeof extra)[]).pop();
     }
-    expect(MIGRATIONS.map((m) => m.name)).toEqual(['0001_foundation']);
+    expect(MIGRATIONS.map((m) => m.name)).toEqual(ALL);
+  });
+
+  it('migrateToLatest applies just the pending migration, after which the schema is current', async () => {
+    await migrateToLatest(db.knex);
+    const extra = {
+      name: '9000_next',
+      up: async (knex: typeof db.knex) => knex.schema.createTable('zz_probe', (t) => t.integer('n')),
+      down: async (knex: typeof db.knex) => knex.schema.dropTable('zz_probe'),
+    };
+    (MIGRATIONS as unknown as (typeof extra)[]).push(extra);
+    try {
+      expect(await migrateToLatest(db.knex)).toEqual(['9000_next']);
+      expect(await tableNames()).toContain('zz_probe');
+      await expect(assertSchemaCurrent(db.knex)).resolves.toBeUndefined();
+      expect((await migrationState(db.knex)).applied.map((m) => m.name)).toEqual([...ALL, '9000_next']);
+    } finally {
+      (MIGRATIONS as unknown as (typeof extra)[]).pop();
+    }
   });
 
   it('assertSchemaCurrent when knex_migrations holds an unknown name: refuses, saying a newer owed migrated it', async () => {
@@ -149,9 +181,9 @@ describe.each(testEngines())('%s', (engine) => {
     await rollbackAll(db.knex);
     const afterRollback = await tableNames();
     for (const table of BOOK_TABLES) expect(afterRollback).not.toContain(table);
-    expect(await migrationState(db.knex)).toEqual({ applied: [], pending: ['0001_foundation'], unknown: [] });
+    expect(await migrationState(db.knex)).toEqual({ applied: [], pending: ALL, unknown: [] });
 
-    expect(await migrateToLatest(db.knex)).toEqual(['0001_foundation']);
+    expect(await migrateToLatest(db.knex)).toEqual(ALL);
     const rebuilt = await tableNames();
     for (const table of BOOK_TABLES) expect(rebuilt).toContain(table);
     expect(await db.knex('settings').count({ n: '*' })).toEqual([{ n: 0 }]);

@@ -1,5 +1,6 @@
 import { parseMonthDay } from '../dates.js';
-import { currency, parseMoney, isNegative } from '../money/index.js';
+import { ValidationError } from '../errors.js';
+import { currency, isNegative, money, parseMoney, type Money } from '../money/index.js';
 import type { CompanySettings } from '../settings/company-settings.js';
 import { findTerm } from '../terms.js';
 import { optionalText, Problems } from '../validation.js';
@@ -55,6 +56,7 @@ export function applyCustomerInput(
   const email = optionalText(input.email);
   if (email !== undefined) {
     if (email !== null && !EMAIL.test(email)) problems.add('email', input.email, 'is not an email address');
+    else if (email !== null && email.length > 200) problems.add('email', input.email, 'is longer than 200 characters');
     next.email = email;
   }
   const phone = optionalText(input.phone);
@@ -84,8 +86,9 @@ export function applyCustomerInput(
       else if (parsed) next.creditLimit = parsed;
     }
   } else if (next.creditLimit !== null && next.creditLimit.currency !== next.currency) {
-    // The limit is held in the customer's currency; changing the currency re-denominates it.
-    next.creditLimit = { minor: next.creditLimit.minor, currency: next.currency };
+    // The limit keeps its face value in the new currency: 50,000.00 CNY becomes 50,000 JPY.
+    const rescaled = problems.check(() => rescale(next.creditLimit!, next.currency));
+    if (rescaled) next.creditLimit = rescaled;
   }
   const segment = optionalText(input.segment);
   if (segment !== undefined) {
@@ -105,6 +108,16 @@ export function applyCustomerInput(
   }
   if (input.onHold !== undefined) next.onHold = input.onHold;
   return next;
+}
+
+function rescale(limit: Money, to: string): Money {
+  const shift = currency(to).minorDigits - currency(limit.currency).minorDigits;
+  const factor = 10 ** Math.abs(shift);
+  if (shift >= 0) return money(limit.minor * factor, to);
+  if (limit.minor % factor !== 0) {
+    throw new ValidationError({ field: 'credit_limit', reason: `cannot be carried over to ${to} exactly; give a new --credit-limit` });
+  }
+  return money(limit.minor / factor, to);
 }
 
 function parseLanguage(value: string): CustomerLanguage | undefined {

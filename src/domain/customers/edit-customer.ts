@@ -1,5 +1,5 @@
 import type { Actor } from '../actor.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, RefusedError } from '../errors.js';
 import { equals } from '../money/index.js';
 import { loadSettings } from '../settings/load-settings.js';
 import type { Store } from '../store.js';
@@ -23,6 +23,15 @@ export async function editCustomer(store: Store, actor: Actor, code: string, inp
   const fields = applyCustomerInput(existing, input, settings, problems);
   problems.throwIfAny();
 
+  if (fields.currency !== existing.currency) {
+    const documents = (await store.orders.list({ customer: existing.code })).length + (await store.invoices.list({ customer: existing.code }, actor.today)).length;
+    if (documents > 0) {
+      throw new RefusedError(
+        `customer ${existing.code} has orders or invoices in ${existing.currency}; its currency cannot change`,
+        `open a new customer code for business in ${fields.currency}`,
+      );
+    }
+  }
   const changed = changedFields(existing, fields);
   if (changed.length === 0) return { customer: existing, changed };
   const customer: Customer = { ...existing, ...fields, updatedAt: actor.now };

@@ -1,5 +1,5 @@
 import Big from 'big.js';
-import { money, type Money } from '../money/index.js';
+import { add, money, sum, type Money } from '../money/index.js';
 import { roundToMinor } from '../money/exact.js';
 
 export interface LineAmounts {
@@ -33,11 +33,7 @@ export interface DocumentTotals {
 }
 
 export function documentTotals(lines: readonly LineAmounts[], currency: string): DocumentTotals {
-  let net = 0;
-  let tax = 0;
-  for (const line of lines) {
-    net += line.net.minor;
-    tax += line.tax.minor;
-  }
-  return { net: money(net, currency), tax: money(tax, currency), total: money(net + tax, currency) };
+  const net = sum(lines.map((l) => l.net), currency);
+  const tax = sum(lines.map((l) => l.tax), currency);
+  return { net, tax, total: add(net, tax) };
 }

@@ -1,6 +1,6 @@
 import type { Actor } from '../actor.js';
 import { parseDate } from '../dates.js';
-import { NotFoundError, RefusedError } from '../errors.js';
+import { NotFoundError, RefusedError, ValidationError } from '../errors.js';
 import type { StockLevel } from '../products/product.js';
 import type { Store } from '../store.js';
 import { requirePermission } from '../users/roles.js';
@@ -64,6 +64,9 @@ export async function adjustStock(store: Store, actor: Actor, input: StockAdjust
 }
 
 async function recordMove(store: Store, actor: Actor, move: StockMove): Promise<StockMoveResult> {
+  if (move.reference !== null && move.reference.length > 100) {
+    throw new ValidationError({ field: 'reference', value: move.reference, reason: 'is longer than 100 characters' });
+  }
   const product = await store.products.find(move.sku);
   if (!product) throw new NotFoundError('product', move.sku, 'list products with: owed product list');
   if (!product.stocked) throw new RefusedError(`${move.sku} is a service and is not stocked`);
