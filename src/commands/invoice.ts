@@ -132,7 +132,8 @@ export function registerInvoice(program: Command, io: Io): void {
     .option('--line <SKU:QTY[:PRICE]>', 'a line of a direct invoice; repeat for more', collect)
     .option('--date <YYYY-MM-DD>', 'issue date (default: today)', dateOption)
     .option('--due <YYYY-MM-DD>', 'due date (default: from the customer’s payment terms)', dateOption)
-    .option('--tax-inclusive', 'direct invoice prices include VAT')
+    .option('--tax-inclusive', 'direct invoice prices include VAT (default: the tax.prices_include_tax setting)')
+    .option('--no-tax-inclusive', 'direct invoice prices exclude VAT')
     .addHelpText('after', `
 Examples:
   $ owed invoice issue --order SO-2026-000001
@@ -146,7 +147,7 @@ Examples:
       const issued = await withBook(rt, (store, actor) =>
         o.order !== undefined
           ? invoiceOrder(store, actor, o.order, dates)
-          : invoiceDirect(store, actor, { customer: o.customer!, lines: o.line ?? [], ...dates, ...(o.taxInclusive ? { taxInclusive: true } : {}) }));
+          : invoiceDirect(store, actor, { customer: o.customer!, lines: o.line ?? [], ...dates, ...(o.taxInclusive !== undefined ? { taxInclusive: o.taxInclusive } : {}) }));
       emitCreated(rt, 'number', issued.number, {
         net: formatMoney(issued.net, { grouping: false }),
         tax: formatMoney(issued.tax, { grouping: false }),

@@ -124,7 +124,8 @@ export function registerOrder(program: Command, io: Io): void {
     .option('--line <SKU:QTY[:PRICE]>', 'a line; repeat for more (price in the customer’s currency, default the list price)', collect)
     .option('--date <YYYY-MM-DD>', 'order date (default: today)', dateOption)
     .option('--ref <text>', 'the customer’s purchase order number')
-    .option('--tax-inclusive', 'prices include VAT')
+    .option('--tax-inclusive', 'prices include VAT (default: the tax.prices_include_tax setting)')
+    .option('--no-tax-inclusive', 'prices exclude VAT')
     .addHelpText('after', `
 Examples:
   $ owed order create --customer C001 --line P-1001:5 --line P-2002:10:9.80 --ref PO-88341
@@ -145,7 +146,7 @@ Examples:
           lines,
           ...(o.date !== undefined ? { date: o.date } : {}),
           ...(o.ref !== undefined ? { reference: o.ref } : {}),
-          ...(o.taxInclusive ? { taxInclusive: true } : {}),
+          ...(o.taxInclusive !== undefined ? { taxInclusive: o.taxInclusive } : {}),
         }));
       emitCreated(rt, 'number', created.number, { total: formatMoney(created.total, { grouping: false }), currency: created.currency });
       note(rt, `draft ${created.number} for ${created.customer}: total ${formatMoney(created.total)} ${created.currency}; approve with: owed order approve ${created.number}`);

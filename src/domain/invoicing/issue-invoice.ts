@@ -121,7 +121,7 @@ export async function invoiceDirect(store: Store, actor: Actor, input: DirectInv
   problems.throwIfAny();
   const customer = await store.customers.find(input.customer);
   if (!customer) throw new NotFoundError('customer', input.customer, 'list customers with: owed customer list');
-  const taxInclusive = input.taxInclusive ?? false;
+  const taxInclusive = input.taxInclusive ?? (await loadSettings(store)).pricesIncludeTax;
   const priced = await priceLines(store, specs, customer.currency, taxInclusive);
   const lines: InvoiceLine[] = priced.map((l) => ({
     lineNo: l.lineNo,

@@ -2,6 +2,7 @@ import type { Actor } from '../actor.js';
 import { parseDate } from '../dates.js';
 import { NotFoundError } from '../errors.js';
 import { nextDocumentNumber } from '../numbering.js';
+import { loadSettings } from '../settings/load-settings.js';
 import type { Store } from '../store.js';
 import { requirePermission } from '../users/roles.js';
 import { Problems } from '../validation.js';
@@ -31,7 +32,7 @@ export async function createOrder(store: Store, actor: Actor, input: OrderInput)
 
   const customer = await store.customers.find(input.customer);
   if (!customer) throw new NotFoundError('customer', input.customer, 'list customers with: owed customer list');
-  const taxInclusive = input.taxInclusive ?? false;
+  const taxInclusive = input.taxInclusive ?? (await loadSettings(store)).pricesIncludeTax;
   const lines = await priceLines(store, specs, customer.currency, taxInclusive);
   const totals = documentTotals(lines, customer.currency);
   const order: Order = {

@@ -10,6 +10,7 @@ export interface CompanySettings {
   /** Percent strings as stored, e.g. '13', '6.5'. */
   readonly taxRates: readonly string[];
   readonly defaultTaxRate: string;
+  readonly pricesIncludeTax: boolean;
   readonly creditBlockOverdueDays: number;
   readonly allowBackorder: boolean;
 }
@@ -25,6 +26,7 @@ export function companySettings(stored: ReadonlyMap<string, string>): CompanySet
     agingBuckets: list('aging.buckets').map(Number),
     taxRates: list('tax.rates'),
     defaultTaxRate: get('tax.default_rate'),
+    pricesIncludeTax: get('tax.prices_include_tax') === 'true',
     creditBlockOverdueDays: Number(get('credit.block_overdue_days')),
     allowBackorder: get('stock.allow_backorder') === 'true',
   };

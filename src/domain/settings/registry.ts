@@ -119,6 +119,12 @@ const definitions: SettingDefinition[] = [
     normalise: (value) => parsePercent('tax.default_rate', value),
   },
   {
+    key: 'tax.prices_include_tax',
+    description: 'prices on orders and direct invoices include VAT unless --tax-inclusive says so per document',
+    defaultValue: 'false',
+    normalise: (value) => booleanValue('tax.prices_include_tax')(value),
+  },
+  {
     key: 'credit.block_overdue_days',
     description: 'an order is refused when the customer has an invoice overdue by more than this many days',
     defaultValue: '60',
