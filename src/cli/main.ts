@@ -2,7 +2,10 @@ import { Command, Option } from 'commander';
 import { registerAudit } from '../commands/audit.js';
 import { registerCustomer } from '../commands/customer.js';
 import { registerDemo } from '../commands/demo.js';
+import { registerAging } from '../commands/aging.js';
 import { registerInit } from '../commands/init.js';
+import { registerReceipt } from '../commands/receipt.js';
+import { registerReconcile } from '../commands/reconcile.js';
 import { registerInvoice } from '../commands/invoice.js';
 import { registerOrder } from '../commands/order.js';
 import { registerProduct } from '../commands/product.js';
@@ -54,6 +57,9 @@ Exit codes: 0 ok, 1 bug, 2 usage, 3 invalid data, 4 not found, 5 refused, 6 perm
   registerStock(program, io);
   registerOrder(program, io);
   registerInvoice(program, io);
+  registerReceipt(program, io);
+  registerReconcile(program, io);
+  registerAging(program, io);
   registerAudit(program, io);
   return program;
 }

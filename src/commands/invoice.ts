@@ -10,6 +10,7 @@ import { issueCreditNote } from '../domain/invoicing/credit-note.js';
 import { daysOverdue, invoiceStatus, type Invoice, type InvoiceStatus, type Settlement } from '../domain/invoicing/invoice.js';
 import { invoiceDirect, invoiceOrder } from '../domain/invoicing/issue-invoice.js';
 import { formatMoney } from '../domain/money/index.js';
+import { writeOffInvoice } from '../domain/receivables/write-off.js';
 import type { InvoiceHeader } from '../domain/store.js';
 
 const STATUSES = ['open', 'overdue', 'partially-paid', 'paid', 'written-off', 'credited'] as const;
@@ -217,6 +218,27 @@ Examples:
         .map(({ invoice: i, settlement }) => listRow(i, settlement, rt.today))
         .filter((r) => wanted === undefined || r.status === wanted || (wanted === 'open' && r.status !== 'paid' && r.status !== 'written off' && r.status !== 'credited'));
       emitListing(rt, { columns: LIST_COLUMNS, rows });
+    }));
+
+  invoice
+    .command('write-off')
+    .description('write off bad debt (坏账核销): a dated WO-… document, kept apart from payments')
+    .argument('<invoice>', 'invoice number')
+    .option('--amount <amount>', 'how much (default: all that is open)', amountOption)
+    .option('--reason <text>', 'why (required)')
+    .option('--date <YYYY-MM-DD>', 'date of the write-off (default: today)', dateOption)
+    .addHelpText('after', `
+Example:
+  $ owed invoice write-off INV-2026-000004 --reason "customer insolvent, court ruling 2026-11"`)
+    .action(action<{ amount?: string; reason?: string; date?: string }>(io, async (rt, args, o) => {
+      const w = await withBook(rt, (store, actor) =>
+        writeOffInvoice(store, actor, args[0]!, {
+          ...(o.amount !== undefined ? { amount: o.amount } : {}),
+          ...(o.reason !== undefined ? { reason: o.reason } : {}),
+          ...(o.date !== undefined ? { date: o.date } : {}),
+        }));
+      emitCreated(rt, 'number', w.number, { invoice: w.invoice, amount: formatMoney(w.amount, { grouping: false }), currency: w.amount.currency });
+      note(rt, `wrote off ${formatMoney(w.amount)} ${w.amount.currency} of ${w.invoice} as ${w.number}`);
     }));
 
   for (const verb of ['edit', 'delete'] as const) {

@@ -10,6 +10,7 @@ const KIND_LABEL: Record<string, string> = {
   receipt: 'receipt',
   receipt_reversal: 'receipt reversed',
   write_off: 'write-off',
+  adjustment: 'discount / fee',
 };
 
 const COLUMNS: Listing['columns'] = [

@@ -1,7 +1,7 @@
 import { yearOf, type IsoDate } from './dates.js';
 import type { Store } from './store.js';
 
-export type Series = 'SO' | 'SH' | 'INV' | 'CN';
+export type Series = 'SO' | 'SH' | 'INV' | 'CN' | 'RC' | 'WO' | 'RB';
 
 /** SO-2026-000001: gapless per series and year of the document's date. */
 export async function nextDocumentNumber(store: Store, series: Series, date: IsoDate): Promise<string> {

@@ -2,6 +2,7 @@ import type { Customer } from './customers/customer.js';
 import type { IsoDate } from './dates.js';
 import type { DocumentKind, Invoice, Settlement } from './invoicing/invoice.js';
 import type { Money } from './money/index.js';
+import type { Allocation, Receipt, ReceiptBalance } from './receivables/receipt.js';
 import type { Order, OrderState } from './sales/order.js';
 import type { Product, StockLevel } from './products/product.js';
 import type { StockMove } from './stock/stock-move.js';
@@ -22,6 +23,9 @@ export interface Store {
   readonly orders: OrderRepository;
   readonly invoices: InvoiceRepository;
   readonly ledger: CustomerLedger;
+  readonly receipts: ReceiptRepository;
+  readonly allocations: AllocationRepository;
+  readonly aging: AgingQueries;
 }
 
 /** Gapless numbering: the next number of a series and year, taken inside the caller's transaction. */
@@ -79,12 +83,15 @@ export type AllocationSource = 'credit_note' | 'receipt' | 'write_off' | 'adjust
 export interface NewAllocation {
   readonly invoice: string;
   readonly sourceKind: AllocationSource;
+  /** The credit note, receipt or write-off; for an adjustment, the receipt it settles. */
   readonly sourceNumber: string;
   /** Positive reduces the open amount; a reversal is negative. */
   readonly amount: Money;
   readonly date: IsoDate;
   readonly batch: string | null;
   readonly note: string | null;
+  readonly rule?: string | null;
+  readonly reverses?: number | null;
 }
 
 export interface InvoiceRepository {
@@ -102,7 +109,7 @@ export interface InvoiceRepository {
   creditedQuantities(number: string): Promise<Map<string, number>>;
 }
 
-export type LedgerEntryKind = 'invoice' | 'credit_note' | 'receipt' | 'receipt_reversal' | 'write_off';
+export type LedgerEntryKind = 'invoice' | 'credit_note' | 'receipt' | 'receipt_reversal' | 'write_off' | 'adjustment';
 
 export interface LedgerEntry {
   readonly date: IsoDate;
@@ -187,4 +194,80 @@ export interface StockRepository {
    */
   reserve(sku: string, quantity: number, allowBackorder: boolean): Promise<boolean>;
   release(sku: string, quantity: number): Promise<void>;
+}
+
+export interface ReceiptFilter {
+  readonly customer?: string;
+  readonly unappliedOnly?: boolean;
+  /** Only receipts without a customer. */
+  readonly unidentifiedOnly?: boolean;
+}
+
+export interface ReceiptRepository {
+  find(number: string): Promise<Receipt | undefined>;
+  findByBankRef(bankRef: string): Promise<Receipt | undefined>;
+  insert(receipt: Receipt): Promise<void>;
+  /** Locks the receipt against concurrent allocation until the transaction ends (PostgreSQL). */
+  lock(number: string): Promise<void>;
+  balance(number: string, asOf: IsoDate): Promise<ReceiptBalance>;
+  /** One set-based query. */
+  list(filter: ReceiptFilter, asOf: IsoDate): Promise<ReceiptBalance[]>;
+  assign(number: string, customer: string): Promise<void>;
+  reverse(number: string, date: IsoDate, reason: string, at: string, by: string): Promise<void>;
+}
+
+export interface WriteOff {
+  readonly number: string;
+  readonly invoice: string;
+  readonly date: IsoDate;
+  readonly amount: Money;
+  readonly reason: string;
+}
+
+export interface AllocationFilter {
+  readonly batch?: string;
+  readonly receipt?: string;
+  readonly invoice?: string;
+  readonly customer?: string;
+}
+
+export interface AllocationRepository {
+  find(id: number): Promise<Allocation | undefined>;
+  list(filter: AllocationFilter): Promise<Allocation[]>;
+  createBatch(id: string, kind: 'auto' | 'manual' | 'undo' | 'reversal', undoes: string | null, at: string, by: string): Promise<void>;
+  batchExists(id: string): Promise<boolean>;
+  /** Serialises everything that allocates, for the rest of the transaction (PostgreSQL; SQLite already is). */
+  lockForAllocation(): Promise<void>;
+  insertWriteOff(writeOff: WriteOff, at: string, by: string): Promise<void>;
+}
+
+export type AgingBasis = 'due' | 'invoice';
+
+/** Σ open per customer, currency and bucket, computed by the database in one statement. */
+export interface AgingBucketTotal {
+  readonly customer: string | null;
+  readonly name: string | null;
+  readonly currency: string;
+  readonly bucket: number;
+  readonly amount: number;
+}
+
+export interface AgingInvoiceRow {
+  readonly invoice: string;
+  readonly customer: string;
+  readonly name: string;
+  readonly currency: string;
+  readonly issueDate: IsoDate;
+  readonly dueDate: IsoDate;
+  readonly open: number;
+}
+
+export interface AgingQueries {
+  /** Open invoices as of D grouped into buckets by days past due (or since issue). */
+  bucketTotals(asOf: IsoDate, basis: AgingBasis, bounds: readonly number[], customer?: string): Promise<AgingBucketTotal[]>;
+  /** Unapplied cash and open credit notes as of D, per customer (null: unidentified) and currency: ≥ 0. */
+  unapplied(asOf: IsoDate, customer?: string): Promise<{ customer: string | null; name: string | null; currency: string; amount: number }[]>;
+  /** Σ of all documents dated ≤ D, per currency: what the aging must add up to. */
+  documentTotals(asOf: IsoDate, customer?: string): Promise<{ currency: string; amount: number }[]>;
+  invoices(asOf: IsoDate, customer?: string): Promise<AgingInvoiceRow[]>;
 }

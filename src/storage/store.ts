@@ -2,7 +2,10 @@ import type { Knex } from 'knex';
 import type { Store } from '../domain/store.js';
 import { auditLog, settingsRepository, userRepository, type WriteContext } from './repositories/administration.js';
 import { customerRepository } from './repositories/customers.js';
+import { agingQueries } from './repositories/aging.js';
+import { allocationRepository } from './repositories/allocations.js';
 import { invoiceRepository } from './repositories/invoices.js';
+import { receiptRepository } from './repositories/receipts.js';
 import { customerLedger } from './repositories/ledger.js';
 import { numberSeries } from './repositories/numbers.js';
 import { orderRepository } from './repositories/orders.js';
@@ -23,5 +26,8 @@ export function createStore(q: Knex, ctx: WriteContext): Store {
     orders: orderRepository(q),
     invoices: invoiceRepository(q),
     ledger: customerLedger(q),
+    receipts: receiptRepository(q),
+    allocations: allocationRepository(q),
+    aging: agingQueries(q),
   };
 }

@@ -54,6 +54,7 @@ function linesForAmount(invoice: Invoice, gross: Money, reason: string): Invoice
 
 export async function issueCreditNote(store: Store, actor: Actor, invoiceNumber: string, input: CreditNoteInput): Promise<Invoice> {
   requirePermission(actor.user, actor.role, 'finance', 'issue credit notes');
+  await store.allocations.lockForAllocation();
   const problems = new Problems();
   const reason = input.reason?.trim() ?? '';
   if (reason === '') problems.add('--reason', undefined, 'is required: say why the invoice is credited');

@@ -1,11 +1,10 @@
 import type { Actor } from '../actor.js';
-import { addDays, compareDates, daysBetween, parseDate, type IsoDate } from '../dates.js';
+import { addDays, compareDates, parseDate, type IsoDate } from '../dates.js';
 import { invariant, NotFoundError, ValidationError } from '../errors.js';
-import { add, money, subtract, type Money } from '../money/index.js';
-import { loadSettings } from '../settings/load-settings.js';
+import { add, money, type Money } from '../money/index.js';
 import type { LedgerEntryKind, Store } from '../store.js';
 import { Problems } from '../validation.js';
-import { bucketIndex, bucketLabels } from './buckets.js';
+import { agingReport } from './aging.js';
 
 export interface StatementLine {
   readonly date: IsoDate;
@@ -66,15 +65,11 @@ export async function customerStatement(store: Store, actor: Actor, code: string
     lines.push({ date: entry.date, document: entry.document, kind: entry.kind, amount: entry.amount, balance });
   }
 
-  const settings = await loadSettings(store);
-  const labels = bucketLabels(settings.agingBuckets);
-  const amounts = labels.map(() => 0);
-  let unapplied = money(0, currency);
-  for (const { invoice, settlement } of await store.invoices.list({ customer: code, openOnly: true, to: to! }, to!)) {
-    if (invoice.kind === 'credit_note') unapplied = subtract(unapplied, settlement.open);
-    else amounts[bucketIndex(daysBetween(invoice.dueDate, to!), settings.agingBuckets)]! += settlement.open.minor;
-  }
-  const total = money(amounts.reduce((s, a) => s + a, 0) + unapplied.minor, currency);
+  const aging = await agingReport(store, { asOf: to!, customer: code });
+  const row = aging.rows.find((r) => r.currency === currency);
+  const amounts = row?.buckets ?? aging.labels.map(() => money(0, currency));
+  const unapplied = row?.unapplied ?? money(0, currency);
+  const total = row?.total ?? money(0, currency);
   invariant(total.minor === balance.minor, `statement of ${code} as of ${to}: aging ${total.minor} ≠ balance ${balance.minor}`);
   return {
     customer: code,
@@ -85,6 +80,6 @@ export async function customerStatement(store: Store, actor: Actor, code: string
     openingBalance: opening,
     lines,
     closingBalance: balance,
-    aging: { asOf: to!, buckets: labels, amounts: amounts.map((a) => money(a, currency)), unapplied, total },
+    aging: { asOf: to!, buckets: aging.labels, amounts, unapplied, total },
   };
 }

@@ -1,3 +1,4 @@
+import type { MatchRule } from '../receivables/matching.js';
 import { parseTermCode, type PaymentTerm } from '../terms.js';
 import { defaultSettings } from './registry.js';
 
@@ -13,6 +14,10 @@ export interface CompanySettings {
   readonly pricesIncludeTax: boolean;
   readonly creditBlockOverdueDays: number;
   readonly allowBackorder: boolean;
+  readonly reconcileRules: readonly MatchRule[];
+  /** In major units of each currency, as typed: '0', '1.00'. */
+  readonly reconcileTolerance: string;
+  readonly provisionRates: readonly string[];
 }
 
 export function companySettings(stored: ReadonlyMap<string, string>): CompanySettings {
@@ -29,5 +34,8 @@ export function companySettings(stored: ReadonlyMap<string, string>): CompanySet
     pricesIncludeTax: get('tax.prices_include_tax') === 'true',
     creditBlockOverdueDays: Number(get('credit.block_overdue_days')),
     allowBackorder: get('stock.allow_backorder') === 'true',
+    reconcileRules: list('reconcile.rules') as MatchRule[],
+    reconcileTolerance: get('reconcile.tolerance'),
+    provisionRates: list('provision.rates'),
   };
 }

@@ -131,6 +131,39 @@ const definitions: SettingDefinition[] = [
     normalise: (value) => integerIn(0, 3650)('credit.block_overdue_days')(value),
   },
   {
+    key: 'reconcile.rules',
+    description: 'the rules of reconcile auto, in order: reference (invoice numbers in the memo), exact (one invoice of that amount), subset (invoices summing to it), oldest (oldest due first)',
+    defaultValue: 'reference,exact,subset,oldest',
+    normalise: (value) => {
+      const rules = commaList(value).map((r) => r.toLowerCase());
+      const known = ['reference', 'exact', 'subset', 'oldest'];
+      const unknown = rules.filter((r) => !known.includes(r));
+      if (unknown.length > 0) throw problem('reconcile.rules', value, `unknown rule ${unknown.join(', ')}; known: ${known.join(', ')}`);
+      if (rules.length === 0) throw problem('reconcile.rules', value, 'must list at least one rule');
+      return [...new Set(rules)].join(',');
+    },
+  },
+  {
+    key: 'reconcile.tolerance',
+    description: 'largest underpayment (in the base currency’s major units) that reconcile auto closes as a discount or bank fee on an otherwise exact match; 0 turns it off',
+    defaultValue: '0',
+    normalise: (value) => {
+      const v = value.trim();
+      if (!/^\d{1,6}(\.\d{1,2})?$/.test(v)) throw problem('reconcile.tolerance', value, 'must be an amount such as 0, 1 or 5.00');
+      return v;
+    },
+  },
+  {
+    key: 'provision.rates',
+    description: 'allowance for doubtful accounts (坏账准备) in percent per aging bucket, current first; one more than aging.buckets',
+    defaultValue: '1,3,10,20,50,100',
+    normalise: (value) => {
+      const rates = commaList(value).map((r) => parsePercent('provision.rates', r));
+      if (rates.length === 0) throw problem('provision.rates', value, 'must list a rate per aging bucket');
+      return rates.join(',');
+    },
+  },
+  {
     key: 'stock.allow_backorder',
     description: 'approve orders even when available stock is short',
     defaultValue: 'false',

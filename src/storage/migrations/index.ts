@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as foundation from './0001_foundation.js';
 import * as sales from './0002_sales.js';
+import * as receivables from './0003_receivables.js';
 
 export interface Migration {
   readonly name: string;
@@ -12,4 +13,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { name: '0001_foundation', ...foundation },
   { name: '0002_sales', ...sales },
+  { name: '0003_receivables', ...receivables },
 ];

@@ -253,8 +253,10 @@ export function invoiceRepository(q: Knex): InvoiceRepository {
 
     async allocate(a, at, by) {
       const invoice = await invoiceId(a.invoice);
-      if (a.sourceKind !== 'credit_note') throw new InvariantError(`allocations from ${a.sourceKind} are not recorded here`);
-      const source = await invoiceId(a.sourceNumber);
+      const table = { credit_note: 'invoices', receipt: 'receipts', adjustment: 'receipts', write_off: 'write_offs' }[a.sourceKind];
+      const sourceRow = await q(table).select('id').where({ number: a.sourceNumber }).first();
+      if (!sourceRow) throw new InvariantError(`allocation source ${a.sourceKind} ${a.sourceNumber} does not exist`);
+      const source = readInteger(sourceRow.id);
       await q('allocations').insert({
         invoice_id: invoice,
         source_kind: a.sourceKind,
@@ -263,6 +265,8 @@ export function invoiceRepository(q: Knex): InvoiceRepository {
         date: a.date,
         batch: a.batch,
         note: a.note,
+        rule: a.rule ?? null,
+        reverses: a.reverses ?? null,
         created_at: at,
         created_by: by,
       });

@@ -27,12 +27,23 @@ export function customerLedger(q: Knex): CustomerLedger {
         'id as seq',
       )
       .where({ customer_id: customerId });
-    const writeOffs = q('allocations as a')
+    const receipts = q('receipts')
+      .select('receipt_date as date', 'number as document', q.raw("'receipt' as kind"), q.raw('-amount as amount'), 'bank_ref as reference', 'id as seq')
+      .where({ customer_id: customerId });
+    const reversals = q('receipt_reversals as v')
+      .join('receipts as r', 'r.id', 'v.receipt_id')
+      .select('v.reversal_date as date', 'r.number as document', q.raw("'receipt_reversal' as kind"), 'r.amount as amount', 'v.reason as reference', 'v.id as seq')
+      .where('r.customer_id', customerId);
+    const writeOffs = q('write_offs as w')
+      .join('invoices as i', 'i.id', 'w.invoice_id')
+      .select('w.write_off_date as date', 'w.number as document', q.raw("'write_off' as kind"), q.raw('-w.amount as amount'), 'i.number as reference', 'w.id as seq')
+      .where('i.customer_id', customerId);
+    const adjustments = q('allocations as a')
       .join('invoices as i', 'i.id', 'a.invoice_id')
-      .select('a.date', 'i.number as document', q.raw("'write_off' as kind"), q.raw('-a.amount as amount'), 'a.note as reference', 'a.id as seq')
+      .select('a.date', 'i.number as document', q.raw("'adjustment' as kind"), q.raw('-a.amount as amount'), 'a.note as reference', 'a.id as seq')
       .where('i.customer_id', customerId)
-      .andWhere('a.source_kind', 'write_off');
-    return q.queryBuilder().from(documents.unionAll(writeOffs).as('e'));
+      .andWhere('a.source_kind', 'adjustment');
+    return q.queryBuilder().from(documents.unionAll([receipts, reversals, writeOffs, adjustments]).as('e'));
   }
 
   return {

@@ -1,0 +1,142 @@
+import type { Command } from 'commander';
+import { action, type Io } from '../cli/action.js';
+import { withBook } from '../cli/book.js';
+import { dateOption } from '../cli/options.js';
+import { emitCreated, emitListing, note, writeResult } from '../cli/output.js';
+import { renderJson, renderTable, type Listing } from '../cli/render/index.js';
+
+import { formatMoney, money } from '../domain/money/index.js';
+import { parseTargets, reconcileApply, reconcileAuto, reconcileUndo, type ReconcileResult } from '../domain/receivables/reconcile.js';
+import { ALLOCATION_COLUMNS, allocationRow } from './receipt.js';
+
+/** Thrown to roll a dry run back after computing it exactly as it would be written. */
+class DryRun extends Error {
+  constructor(readonly result: ReconcileResult) {
+    super('dry run');
+  }
+}
+
+const PLAN_COLUMNS: Listing['columns'] = [
+  { key: 'customer', header: 'Customer' },
+  { key: 'receipt', header: 'Receipt' },
+  { key: 'invoice', header: 'Invoice' },
+  { key: 'date', header: 'Date', kind: 'date' },
+  { key: 'amount', header: 'Amount', kind: 'money' },
+  { key: 'adjustment', header: 'Disc/fee', kind: 'money' },
+  { key: 'rule', header: 'Rule' },
+  { key: 'reason', header: 'Why' },
+];
+
+function planListing(result: ReconcileResult, explain: boolean): Listing {
+  const columns = explain ? PLAN_COLUMNS : PLAN_COLUMNS.filter((c) => c.key !== 'reason');
+  return {
+    columns,
+    rows: result.allocations.map((a) => ({
+      customer: a.customer,
+      receipt: a.receipt,
+      invoice: a.invoice,
+      date: a.date,
+      currency: a.currency,
+      amount: money(a.amount, a.currency),
+      adjustment: a.adjustment > 0 ? money(a.adjustment, a.currency) : null,
+      rule: a.rule,
+      reason: a.reason,
+    })),
+  };
+}
+
+export function registerReconcile(program: Command, io: Io): void {
+  const reconcile = program.command('reconcile').description('match receipts to invoices (核销): auto, apply by hand, undo, list');
+
+  reconcile
+    .command('auto')
+    .description('match unapplied receipts to open invoices, rule by rule (settings reconcile.rules and reconcile.tolerance)')
+    .option('--customer <code>', 'only this customer')
+    .option('--dry-run', 'show what would be matched; write nothing')
+    .option('--explain', 'say for every allocation which rule matched and why')
+    .addHelpText('after', `
+Rules, in the order of the setting reconcile.rules:
+  reference  invoice numbers found in the receipt's reference or memo
+  exact      the one open invoice whose open amount equals the receipt
+  subset     a few open invoices whose open amounts sum exactly to the receipt
+  oldest     what is left, to the oldest due invoices first
+Examples:
+  $ owed reconcile auto --dry-run --explain
+  $ owed reconcile auto --customer C001`)
+    .action(action<{ customer?: string; dryRun?: boolean; explain?: boolean }>(io, async (rt, _args, o) => {
+      let result: ReconcileResult;
+      try {
+        result = await withBook(rt, async (store, actor) => {
+          const r = await reconcileAuto(store, actor, { ...(o.customer !== undefined ? { customer: o.customer } : {}), dryRun: Boolean(o.dryRun) });
+          if (o.dryRun) throw new DryRun(r);
+          return r;
+        });
+      } catch (error) {
+        if (!(error instanceof DryRun)) throw error;
+        result = error.result;
+      }
+      const listing = planListing(result, Boolean(o.explain || o.dryRun));
+      if (rt.format === 'json') {
+        writeResult(rt, renderJson({ batch: result.batch, dry_run: result.dryRun, assigned: result.assigned, allocations: listing.rows }));
+      } else if (rt.format === 'csv') {
+        emitListing(rt, listing);
+      } else {
+        const head = result.dryRun ? 'dry run — nothing was written' : result.batch ? `batch ${result.batch}` : 'nothing to match';
+        const assigned = result.assigned.map((a) => `assigned ${a.receipt} to ${a.customer} (memo names ${a.invoice})`);
+        writeResult(rt, `${[head, ...assigned].join('\n')}\n${result.allocations.length > 0 ? renderTable(listing, { color: rt.color }) : ''}`);
+      }
+      const total = new Map<string, number>();
+      for (const a of result.allocations) total.set(a.currency, (total.get(a.currency) ?? 0) + a.amount);
+      note(rt, `${result.dryRun ? 'would apply' : 'applied'} ${result.allocations.length} allocation${result.allocations.length === 1 ? '' : 's'}${[...total].map(([c, m]) => `, ${formatMoney(money(m, c))} ${c}`).join('')}`);
+    }));
+
+  reconcile
+    .command('apply')
+    .description('apply one receipt to chosen invoices by hand')
+    .argument('<receipt>', 'RC-…')
+    .argument('<invoices...>', 'INV[:AMOUNT] … (without an amount: as much as both allow)')
+    .option('--date <YYYY-MM-DD>', 'allocation date (default: the later of the receipt’s and the invoice’s date)', dateOption)
+    .addHelpText('after', `
+Example:
+  $ owed reconcile apply RC-2026-000003 INV-2026-000001:2000 INV-2026-000004`)
+    .action(action<{ date?: string }>(io, async (rt, args, o) => {
+      const [receipt, ...targets] = args;
+      const result = await withBook(rt, (store, actor) => reconcileApply(store, actor, receipt!, parseTargets(targets), o.date !== undefined ? { date: o.date } : {}));
+      emitCreated(rt, 'batch', result.batch, { allocations: result.allocations });
+      note(rt, `${result.batch}: ${result.allocations.map((a) => `${a.amount} to ${a.invoice}`).join(', ')}`);
+    }));
+
+  reconcile
+    .command('undo')
+    .description('reverse a reconciliation batch or one allocation, with new dated rows')
+    .argument('<target>', 'batch (RB-…) or allocation id')
+    .option('--date <YYYY-MM-DD>', 'date of the reversal (default: today)', dateOption)
+    .addHelpText('after', `
+Examples:
+  $ owed reconcile undo RB-2026-000002
+  $ owed reconcile undo 17`)
+    .action(action<{ date?: string }>(io, async (rt, args, o) => {
+      const result = await withBook(rt, (store, actor) => reconcileUndo(store, actor, args[0]!, o.date !== undefined ? { date: o.date } : {}));
+      emitCreated(rt, 'batch', result.batch, { reversed: result.reversed.map((a) => a.id) });
+      note(rt, `${result.batch}: reversed ${result.reversed.length} allocation${result.reversed.length === 1 ? '' : 's'}`);
+    }));
+
+  reconcile
+    .command('list')
+    .description('allocations: which receipt, credit note or write-off settled which invoice, and when')
+    .option('--batch <batch>', 'only this batch')
+    .option('--customer <code>', 'only this customer')
+    .option('--invoice <number>', 'only this invoice')
+    .addHelpText('after', `
+Example:
+  $ owed reconcile list --batch RB-2026-000001`)
+    .action(action<{ batch?: string; customer?: string; invoice?: string }>(io, async (rt, _args, o) => {
+      const rows = await withBook(rt, (store) =>
+        store.allocations.list({
+          ...(o.batch !== undefined ? { batch: o.batch } : {}),
+          ...(o.customer !== undefined ? { customer: o.customer } : {}),
+          ...(o.invoice !== undefined ? { invoice: o.invoice } : {}),
+        }));
+      emitListing(rt, { columns: ALLOCATION_COLUMNS, rows: rows.map(allocationRow) });
+    }));
+}

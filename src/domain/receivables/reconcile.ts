@@ -1,0 +1,202 @@
+import type { Actor } from '../actor.js';
+import { compareDates, maxDate, parseDate, type IsoDate } from '../dates.js';
+import { NotFoundError, RefusedError, ValidationError } from '../errors.js';
+import { formatMoney, money, negate, parseMoney } from '../money/index.js';
+import { nextDocumentNumber } from '../numbering.js';
+import { loadSettings } from '../settings/load-settings.js';
+import type { Store } from '../store.js';
+import { requirePermission } from '../users/roles.js';
+import { Problems } from '../validation.js';
+import { applyCash } from './apply-cash.js';
+import { invoiceNumbersIn, matchCustomer, type Match } from './matching.js';
+import type { Allocation } from './receipt.js';
+
+export interface PlannedAllocation extends Match {
+  readonly customer: string;
+  readonly currency: string;
+}
+
+export interface ReconcileResult {
+  readonly batch: string | null;
+  readonly allocations: readonly PlannedAllocation[];
+  /** Unidentified receipts attached to a customer because their memo named one of its invoices. */
+  readonly assigned: readonly { readonly receipt: string; readonly customer: string; readonly invoice: string }[];
+  readonly dryRun: boolean;
+}
+
+/**
+ * Matches unapplied receipts to open invoices customer by customer, with the rules and tolerance of
+ * the settings. With dryRun the caller rolls the transaction back: the plan is computed exactly as
+ * it would be written, then nothing is kept.
+ */
+export async function reconcileAuto(store: Store, actor: Actor, options: { customer?: string; dryRun?: boolean }): Promise<ReconcileResult> {
+  requirePermission(actor.user, actor.role, 'finance', 'reconcile');
+  await store.allocations.lockForAllocation();
+  const settings = await loadSettings(store);
+  const asOf = '9999-12-31';
+  if (options.customer !== undefined && !(await store.customers.find(options.customer))) {
+    throw new NotFoundError('customer', options.customer, 'list customers with: owed customer list');
+  }
+
+  // Unidentified cash whose memo names exactly one open invoice belongs to that invoice's customer.
+  const assigned: { receipt: string; customer: string; invoice: string }[] = [];
+  for (const { receipt } of await store.receipts.list({ unidentifiedOnly: true, unappliedOnly: true }, asOf)) {
+    const named = invoiceNumbersIn(`${receipt.bankRef ?? ''} ${receipt.memo ?? ''}`);
+    if (named.length !== 1) continue;
+    const invoice = await store.invoices.find(named[0]!);
+    if (!invoice || invoice.kind !== 'invoice' || invoice.currency !== receipt.amount.currency) continue;
+    if (options.customer !== undefined && invoice.customer !== options.customer) continue;
+    await store.receipts.assign(receipt.number, invoice.customer);
+    await store.audit.record({ entity: 'receipt', key: receipt.number, action: 'assign', detail: { customer: invoice.customer, because: `memo names ${invoice.number}` } });
+    assigned.push({ receipt: receipt.number, customer: invoice.customer, invoice: invoice.number });
+  }
+
+  const cash = await store.receipts.list({ unappliedOnly: true, ...(options.customer !== undefined ? { customer: options.customer } : {}) }, asOf);
+  const byCustomer = new Map<string, typeof cash>();
+  for (const c of cash) {
+    if (c.receipt.customer === null || c.unapplied.minor <= 0) continue;
+    byCustomer.set(c.receipt.customer, [...(byCustomer.get(c.receipt.customer) ?? []), c]);
+  }
+  const planned: PlannedAllocation[] = [];
+  for (const [customer, receipts] of [...byCustomer].sort(([a], [b]) => a.localeCompare(b))) {
+    const open = (await store.invoices.list({ customer, kind: 'invoice', openOnly: true }, asOf)).filter((r) => r.settlement.open.minor > 0);
+    for (const currency of new Set(receipts.map((r) => r.receipt.amount.currency))) {
+      const tolerance = parseMoney(settings.reconcileTolerance, currency, 'reconcile.tolerance').minor;
+      const matches = matchCustomer(
+        receipts.filter((r) => r.receipt.amount.currency === currency).map((r) => ({
+          receipt: r.receipt.number,
+          unapplied: r.unapplied.minor,
+          date: r.receipt.date,
+          text: `${r.receipt.bankRef ?? ''} ${r.receipt.memo ?? ''}`,
+        })),
+        open.filter((r) => r.invoice.currency === currency).map((r) => ({
+          invoice: r.invoice.number,
+          open: r.settlement.open.minor,
+          issueDate: r.invoice.issueDate,
+          dueDate: r.invoice.dueDate,
+        })),
+        { rules: settings.reconcileRules, tolerance, format: (minor) => formatMoney(money(minor, currency)) },
+      );
+      planned.push(...matches.map((m) => ({ ...m, customer, currency })));
+    }
+  }
+  if (planned.length === 0) return { batch: null, allocations: [], assigned, dryRun: Boolean(options.dryRun) };
+
+  const batch = await nextDocumentNumber(store, 'RB', actor.today);
+  await store.allocations.createBatch(batch, 'auto', null, actor.now, actor.user);
+  for (const p of planned) {
+    await applyCash(store, actor.now, actor.user, {
+      receipt: p.receipt,
+      invoice: p.invoice,
+      amount: money(p.amount, p.currency),
+      date: p.date,
+      batch,
+      rule: p.rule,
+      note: p.reason,
+      ...(p.adjustment > 0 ? { adjustment: money(p.adjustment, p.currency) } : {}),
+    });
+  }
+  await store.audit.record({ entity: 'reconcile', key: batch, action: 'auto', detail: { allocations: planned.length, customer: options.customer ?? null } });
+  return { batch, allocations: planned, assigned, dryRun: Boolean(options.dryRun) };
+}
+
+export interface ManualTarget {
+  readonly invoice: string;
+  /** Decimal text; default: as much as both sides allow. */
+  readonly amount?: string;
+}
+
+export function parseTargets(texts: readonly string[]): ManualTarget[] {
+  return texts.flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== '').map((t) => {
+    const [invoice, amount] = t.split(':');
+    return { invoice: invoice!.trim(), ...(amount !== undefined ? { amount: amount.trim() } : {}) };
+  });
+}
+
+/** Splits one receipt over chosen invoices by hand, as one batch. */
+export async function reconcileApply(
+  store: Store,
+  actor: Actor,
+  receiptNumber: string,
+  targets: readonly ManualTarget[],
+  options: { date?: string } = {},
+): Promise<{ batch: string; allocations: { invoice: string; amount: string; date: IsoDate }[] }> {
+  requirePermission(actor.user, actor.role, 'finance', 'reconcile');
+  await store.allocations.lockForAllocation();
+  if (targets.length === 0) throw new ValidationError({ field: 'INVOICE', reason: 'name at least one invoice: INV[:AMOUNT]' });
+  const problems = new Problems();
+  const date = options.date === undefined ? undefined : problems.check(() => parseDate(options.date!, '--date'));
+  problems.throwIfAny();
+  const receipt = await store.receipts.find(receiptNumber);
+  if (!receipt) throw new NotFoundError('receipt', receiptNumber, 'list receipts with: owed receipt list');
+  const currency = receipt.amount.currency;
+  const batch = await nextDocumentNumber(store, 'RB', date ?? actor.today);
+  await store.allocations.createBatch(batch, 'manual', null, actor.now, actor.user);
+  const done: { invoice: string; amount: string; date: IsoDate }[] = [];
+  for (const target of targets) {
+    const invoice = await store.invoices.find(target.invoice);
+    if (!invoice) throw new NotFoundError('invoice', target.invoice, 'list invoices with: owed invoice list');
+    let amount;
+    if (target.amount !== undefined) {
+      amount = parseMoney(target.amount, currency, `${target.invoice} amount`);
+    } else {
+      const on = date ?? maxDate(receipt.date, invoice.issueDate);
+      const cash = await store.receipts.balance(receiptNumber, '9999-12-31');
+      const open = await store.invoices.settlement(invoice.number, on);
+      amount = money(Math.min(cash.unapplied.minor, open.open.minor), currency);
+      if (amount.minor <= 0) {
+        throw new RefusedError(cash.unapplied.minor <= 0 ? `${receiptNumber} has nothing left to apply` : `${invoice.number} has nothing open`);
+      }
+    }
+    const applied = await applyCash(store, actor.now, actor.user, {
+      receipt: receiptNumber,
+      invoice: invoice.number,
+      amount,
+      ...(date !== undefined ? { date } : {}),
+      batch,
+      rule: 'manual',
+      note: null,
+    });
+    done.push({ invoice: invoice.number, amount: formatMoney(amount, { grouping: false }), date: applied });
+  }
+  await store.audit.record({ entity: 'reconcile', key: batch, action: 'apply', detail: { receipt: receiptNumber, allocations: done } });
+  return { batch, allocations: done };
+}
+
+/**
+ * Reverses a batch or one allocation with new rows dated today (or --date); nothing is deleted.
+ * Credit notes and write-offs are documents of their own and are not undone here.
+ */
+export async function reconcileUndo(store: Store, actor: Actor, target: string, options: { date?: string } = {}): Promise<{ batch: string; reversed: Allocation[] }> {
+  requirePermission(actor.user, actor.role, 'finance', 'undo reconciliation');
+  await store.allocations.lockForAllocation();
+  const date = options.date === undefined ? actor.today : parseDate(options.date, '--date');
+  let rows: Allocation[];
+  if (/^\d+$/.test(target)) {
+    const one = await store.allocations.find(Number(target));
+    if (!one) throw new NotFoundError('allocation', target, 'list allocations with: owed reconcile list');
+    rows = [one];
+  } else {
+    if (!(await store.allocations.batchExists(target))) throw new NotFoundError('batch', target, 'list batches with: owed reconcile list');
+    rows = await store.allocations.list({ batch: target });
+  }
+  const undoable = rows.filter((a) => a.sourceKind === 'receipt' || a.sourceKind === 'adjustment');
+  if (undoable.length === 0) throw new RefusedError(`${target} has no receipt allocations to undo`, 'credit notes and write-offs are corrected with new documents');
+  const live = undoable.filter((a) => a.reverses === null && a.reversedBy === null);
+  if (live.length === 0) throw new RefusedError(`${target} is already undone`);
+  for (const a of live) {
+    if (compareDates(date, a.date) < 0) throw new ValidationError({ field: '--date', value: date, reason: `is before the allocation ${a.id} it undoes (${a.date})` });
+    await store.receipts.lock(a.sourceNumber);
+  }
+  const batch = await nextDocumentNumber(store, 'RB', date);
+  await store.allocations.createBatch(batch, 'undo', /^\d+$/.test(target) ? null : target, actor.now, actor.user);
+  for (const a of live) {
+    await store.invoices.allocate(
+      { invoice: a.invoice, sourceKind: a.sourceKind, sourceNumber: a.sourceNumber, amount: negate(a.amount), date, batch, note: `undo of allocation ${a.id}`, rule: null, reverses: a.id },
+      actor.now,
+      actor.user,
+    );
+  }
+  await store.audit.record({ entity: 'reconcile', key: batch, action: 'undo', detail: { target, allocations: live.map((a) => a.id) } });
+  return { batch, reversed: live };
+}

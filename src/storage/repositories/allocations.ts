@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import { money } from '../../domain/money/index.js';
+import type { Allocation } from '../../domain/receivables/receipt.js';
+import type { AllocationFilter, AllocationRepository } from '../../domain/store.js';
+import { isPostgres } from './raw.js';
+import { readInteger, readNullableInteger } from './rows.js';
+
+/** Any fixed key: every command that allocates takes this transaction-scoped lock first. */
+const ALLOCATION_LOCK = 0x0_0_3d_a110c;
+
+/** Allocations with the number of their source document, whatever its kind, in one query. */
+function allocationQuery(q: Knex): Knex.QueryBuilder {
+  return q('allocations as a')
+    .join('invoices as i', 'i.id', 'a.invoice_id')
+    .join('customers as c', 'c.id', 'i.customer_id')
+    .leftJoin('receipts as r', function joinReceipt() {
+      this.on('r.id', '=', 'a.source_id').andOn(q.raw("a.source_kind in ('receipt', 'adjustment')"));
+    })
+    .leftJoin('invoices as cn', function joinCredit() {
+      this.on('cn.id', '=', 'a.source_id').andOn(q.raw("a.source_kind = 'credit_note'"));
+    })
+    .leftJoin('write_offs as w', function joinWriteOff() {
+      this.on('w.id', '=', 'a.source_id').andOn(q.raw("a.source_kind = 'write_off'"));
+    })
+    .leftJoin('allocations as rev', 'rev.reverses', 'a.id')
+    .select(
+      'a.id', 'a.date', 'i.number as invoice', 'c.code as customer', 'i.currency', 'a.source_kind', 'a.amount', 'a.batch',
+      'a.rule', 'a.note', 'a.reverses', 'rev.id as reversed_by',
+      q.raw('coalesce(r.number, cn.number, w.number) as source_number'),
+    );
+}
+
+function fromRow(r: Record<string, unknown>): Allocation {
+  return {
+    id: readInteger(r.id),
+    date: String(r.date),
+    invoice: String(r.invoice),
+    customer: String(r.customer),
+    sourceKind: r.source_kind as Allocation['sourceKind'],
+    sourceNumber: String(r.source_number ?? ''),
+    amount: money(readInteger(r.amount), String(r.currency)),
+    batch: (r.batch as string | null) ?? null,
+    rule: (r.rule as string | null) ?? null,
+    note: (r.note as string | null) ?? null,
+    reverses: readNullableInteger(r.reverses),
+    reversedBy: readNullableInteger(r.reversed_by),
+  };
+}
+
+export function allocationRepository(q: Knex): AllocationRepository {
+  return {
+    async find(id) {
+      const row = await allocationQuery(q).where('a.id', id).first();
+      return row ? fromRow(row) : undefined;
+    },
+    async list(filter: AllocationFilter) {
+      const query = allocationQuery(q).orderBy('a.id');
+      if (filter.batch !== undefined) query.where('a.batch', filter.batch);
+      if (filter.invoice !== undefined) query.where('i.number', filter.invoice);
+      if (filter.customer !== undefined) query.where('c.code', filter.customer);
+      if (filter.receipt !== undefined) query.where('r.number', filter.receipt);
+      return (await query).map(fromRow);
+    },
+    async createBatch(id, kind, undoes, at, by) {
+      await q('reconcile_batches').insert({ id, kind, undoes, created_at: at, created_by: by });
+    },
+    async batchExists(id) {
+      return (await q('reconcile_batches').select('id').where({ id }).first()) !== undefined;
+    },
+    async lockForAllocation() {
+      if (isPostgres(q)) await q.raw('select pg_advisory_xact_lock(?)', [ALLOCATION_LOCK]);
+    },
+    async insertWriteOff(w, at, by) {
+      const invoice = await q('invoices').select('id').where({ number: w.invoice }).first();
+      await q('write_offs').insert({
+        number: w.number,
+        invoice_id: invoice.id,
+        write_off_date: w.date,
+        amount: w.amount.minor,
+        reason: w.reason,
+        created_at: at,
+        created_by: by,
+      });
+    },
+  };
+}
