@@ -44,22 +44,30 @@ export async function applyCash(store: Store, at: string, by: string, app: CashA
   }
   if (!isPositive(app.amount)) throw new ValidationError({ field: 'amount', value: formatMoney(app.amount), reason: 'must be greater than zero' });
   const earliest = maxDate(receipt.date, invoice.issueDate);
-  const date = app.date ?? earliest;
-  if (compareDates(date, earliest) < 0) {
-    throw new ValidationError({ field: '--date', value: date, reason: `is before ${earliest}, the later of the receipt's and the invoice's date` });
+  if (app.date !== undefined && compareDates(app.date, earliest) < 0) {
+    throw new ValidationError({ field: '--date', value: app.date, reason: `is before ${earliest}, the later of the receipt's and the invoice's date` });
   }
-
   const receiptAllocations = (await store.allocations.list({ receipt: receipt.number }))
     .filter((a) => a.sourceKind === 'receipt')
     .map((a) => ({ date: a.date, amount: a.amount }));
-  const cashLeft = minimumOpenFrom(receipt.amount, receiptAllocations, date);
-  if (app.amount.minor > cashLeft.minor) {
-    throw new RefusedError(`${receipt.number} has ${f(cashLeft)} unapplied from ${date}; cannot apply ${f(app.amount)}`);
-  }
-  const invoiceRoom = minimumOpenFrom(invoice.total, await store.invoices.allocations(invoice.number), date);
+  const invoiceAllocations = await store.invoices.allocations(invoice.number);
   const reduces = app.amount.minor + (app.adjustment?.minor ?? 0);
-  if (reduces > invoiceRoom.minor) {
-    throw new RefusedError(`${invoice.number} has ${f(invoiceRoom)} open from ${date}; cannot apply ${f(money(reduces, invoice.currency))}`);
+  const fits = (d: IsoDate) =>
+    app.amount.minor <= minimumOpenFrom(receipt.amount, receiptAllocations, d).minor
+    && reduces <= minimumOpenFrom(invoice.total, invoiceAllocations, d).minor;
+  // Without a date: the earliest day from which both sides stay free, e.g. after an undo.
+  const candidates = app.date !== undefined
+    ? [app.date]
+    : [earliest, ...[...receiptAllocations, ...invoiceAllocations].map((a) => a.date).filter((d) => compareDates(d, earliest) > 0).sort()];
+  const date = candidates.find(fits);
+  if (date === undefined) {
+    const on = candidates[candidates.length - 1]!;
+    const cashLeft = minimumOpenFrom(receipt.amount, receiptAllocations, on);
+    if (app.amount.minor > cashLeft.minor) {
+      throw new RefusedError(`${receipt.number} has ${f(cashLeft)} unapplied from ${on}; cannot apply ${f(app.amount)}`);
+    }
+    const room = minimumOpenFrom(invoice.total, invoiceAllocations, on);
+    throw new RefusedError(`${invoice.number} has ${f(room)} open from ${on}; cannot apply ${f(money(reduces, invoice.currency))}`);
   }
 
   await store.invoices.allocate(

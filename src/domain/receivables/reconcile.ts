@@ -84,20 +84,21 @@ export async function reconcileAuto(store: Store, actor: Actor, options: { custo
 
   const batch = await nextDocumentNumber(store, 'RB', actor.today);
   await store.allocations.createBatch(batch, 'auto', null, actor.now, actor.user);
+  const written: PlannedAllocation[] = [];
   for (const p of planned) {
-    await applyCash(store, actor.now, actor.user, {
+    const date = await applyCash(store, actor.now, actor.user, {
       receipt: p.receipt,
       invoice: p.invoice,
       amount: money(p.amount, p.currency),
-      date: p.date,
       batch,
       rule: p.rule,
       note: p.reason,
       ...(p.adjustment > 0 ? { adjustment: money(p.adjustment, p.currency) } : {}),
     });
+    written.push({ ...p, date });
   }
   await store.audit.record({ entity: 'reconcile', key: batch, action: 'auto', detail: { allocations: planned.length, customer: options.customer ?? null } });
-  return { batch, allocations: planned, assigned, dryRun: Boolean(options.dryRun) };
+  return { batch, allocations: written, assigned, dryRun: Boolean(options.dryRun) };
 }
 
 export interface ManualTarget {
