@@ -23,6 +23,9 @@ import { customerListing } from './customer.js';
 import { invoiceListing } from './invoice.js';
 import { orderListing } from './order.js';
 import { stockListing } from './stock.js';
+import { receiptListing } from './receipt.js';
+import { agingListing } from './aging.js';
+import { agingReport } from '../domain/receivables/aging.js';
 import { setUpBook } from './init.js';
 
 /** Marks a book as the demo's own, so demo may wipe it again but never a real book. */
@@ -132,6 +135,8 @@ Examples:
             stock: await store.stock.levels({}),
             orders: await store.orders.list({}),
             invoices: await store.invoices.list({}, rt.today),
+            receipts: await store.receipts.list({}, rt.today),
+            aging: await agingReport(store, { asOf: rt.today, provision: true }),
           };
         });
       } finally {
@@ -142,6 +147,8 @@ Examples:
         { ...stockListing(book.stock), title: `Stock (${book.stock.length} stocked products)` },
         { ...orderListing(book.orders), title: `Orders (${book.orders.length})` },
         { ...invoiceListing(book.invoices, rt.today), title: `Invoices and credit notes as of ${rt.today}` },
+        { ...receiptListing(book.receipts), title: 'Receipts, reconciled by reconcile auto' },
+        agingListing(book.aging),
       ];
       if (rt.format === 'json') {
         writeResult(rt, renderJson({
@@ -151,6 +158,8 @@ Examples:
           stock: listingToJson(sections[1]!),
           orders: listingToJson(sections[2]!),
           invoices: listingToJson(sections[3]!),
+          receipts: listingToJson(sections[4]!),
+          aging: listingToJson(sections[5]!),
         }));
         return;
       }
@@ -160,7 +169,7 @@ Examples:
         ...sections.map((l) => render(l, rt.format, { color: rt.color })),
       ];
       if (rt.format === 'table') {
-        parts.push(`Explore it:\n  export OWED_DB=${dbFlag}\n  owed customer statement C001\n  owed order show ${book.orders[book.orders.length - 1]?.number ?? 'SO-…'}\n  owed invoice list --status overdue\n  owed stock list\n`);
+        parts.push(`Explore it:\n  export OWED_DB=${dbFlag}\n  owed customer statement C001\n  owed order show ${book.orders[book.orders.length - 1]?.number ?? 'SO-…'}\n  owed invoice list --status overdue\n  owed reconcile list\n  owed aging --as-of ${addDays(rt.today, -30)} --provision\n  owed stock list\n`);
       }
       writeResult(rt, parts.join('\n'));
       note(rt, 'demo ready');
