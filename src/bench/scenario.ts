@@ -4,8 +4,12 @@ import path from 'node:path';
 import knexFactory from 'knex';
 import { renderCsv } from '../cli/render/index.js';
 import { customerListing } from '../commands/customer.js';
-import { generateCustomers } from '../fixtures/generate.js';
-import { insertRows } from '../storage/bulk/insert-rows.js';
+import type { Actor } from '../domain/actor.js';
+import { agingByInvoice, agingReport } from '../domain/receivables/aging.js';
+import { customerStatement } from '../domain/receivables/statement.js';
+import { formatMoney } from '../domain/money/index.js';
+import { DEFAULT_BOOK_END, generateBook, type BookSummary } from '../fixtures/generate-book.js';
+import { loadBook } from '../storage/bulk/load-book.js';
 import { Database } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import { createStore } from '../storage/store.js';
@@ -13,96 +17,164 @@ import { parseTarget, type Engine } from '../storage/target.js';
 
 export interface StepResult {
   readonly engine: Engine;
+  /** Invoices in the book. */
   readonly scale: number;
   readonly step: string;
   readonly medianMs: number;
+  /** Every run, in order; reads run RUNS times, the load once. */
+  readonly runsMs: readonly number[];
   readonly rowsPerSecond: number | null;
+  /** Peak resident memory of the process that ran this step alone (a fresh child per step). */
   readonly peakRssMb: number;
+  /** What the step produced: row counts, lines, … */
+  readonly detail: string;
+  /** 1-minute load average when the step started (the machine is shared). */
+  readonly load1: number;
 }
 
-const RUNS = 3;
+/** The book's facts the read steps need, handed from the load step to the others. */
+export interface LoadedBook {
+  readonly summary: BookSummary;
+}
+
+export const RUNS = 3;
+export const BOOK_END = DEFAULT_BOOK_END;
+export const YEAR_BEFORE = '2025-11-27';
+
+/** The steps after the load, each run in a child process of its own. */
+export const READ_STEPS = [
+  `aging ${BOOK_END}`,
+  `aging ${YEAR_BEFORE}`,
+  'aging by invoice, 1 customer',
+  'statement, largest customer',
+  'customer list → csv',
+  'customer show',
+] as const;
+export type ReadStep = (typeof READ_STEPS)[number];
+
+const NOW = `${BOOK_END}T18:00:00.000Z`;
+const ACTOR: Actor = { user: 'bench', role: 'admin', today: BOOK_END, now: NOW };
 
 function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  const value = await fn();
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
 }
 
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const CUSTOMER_COLUMNS = [
-  'code', 'name', 'email', 'phone', 'tax_id', 'currency', 'terms', 'credit_limit', 'segment',
-  'birthday', 'address', 'language', 'on_hold', 'created_at', 'updated_at',
-];
+// ---------------------------------------------------------------------------------------------
+// Scratch databases
 
-function* customerRows(count: number, now: string): Generator<unknown[]> {
-  for (const c of generateCustomers(count)) {
-    yield [c.code, c.name, c.email, c.phone, c.taxId, c.currency, c.terms, c.creditLimitMinor, c.segment, null, null, 'zh-CN', false, now, now];
-  }
-}
-
-interface Scratch {
-  readonly db: Database;
-  drop(): Promise<void>;
-}
-
-async function scratch(engine: Engine, postgresUrl: string | undefined): Promise<Scratch> {
+/** A fresh, empty database for one engine × scale; returns its location (file or URL). */
+export async function createScratch(engine: Engine, scale: number, postgresUrl: string | undefined): Promise<string> {
   if (engine === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'owed-bench-'));
-    const db = await Database.open(parseTarget(path.join(dir, 'bench.sqlite')), { create: true });
-    return { db, drop: async () => { await db.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    const dir = fs.mkdtempSync(path.join(process.env.OWED_BENCH_DIR ?? os.tmpdir(), 'owed-bench-'));
+    return path.join(dir, `book-${scale}.sqlite`);
   }
-  const name = `owed_bench_${process.pid}`;
+  const name = `owed_bench_${process.pid}_${scale}`;
   const admin = knexFactory({ client: 'pg', connection: postgresUrl, pool: { min: 0, max: 1 } });
-  await admin.raw('drop database if exists ?? with (force)', [name]);
-  await admin.raw('create database ??', [name]);
+  try {
+    await admin.raw('drop database if exists ?? with (force)', [name]);
+    await admin.raw('create database ??', [name]);
+  } finally {
+    await admin.destroy();
+  }
   const url = new URL(postgresUrl!);
   url.pathname = `/${name}`;
-  const db = await Database.open(parseTarget(url.toString()), { create: false });
-  return {
-    db,
-    drop: async () => {
-      await db.close();
-      await admin.raw('drop database if exists ?? with (force)', [name]);
-      await admin.destroy();
-    },
-  };
+  return url.toString();
 }
 
-/** One engine at one scale: bulk insert, then the read paths a user runs on a book that size. */
-export async function runScenario(engine: Engine, scale: number, postgresUrl: string | undefined): Promise<StepResult[]> {
-  const results: StepResult[] = [];
-  const record = (step: string, ms: number[], rows: number | null): void => {
-    const m = median(ms);
-    results.push({ engine, scale, step, medianMs: m, rowsPerSecond: rows === null ? null : (rows / m) * 1000, peakRssMb: peakRssMb() });
-  };
-  const { db, drop } = await scratch(engine, postgresUrl);
+export async function dropScratch(engine: Engine, location: string, postgresUrl: string | undefined): Promise<void> {
+  if (engine === 'sqlite') {
+    fs.rmSync(path.dirname(location), { recursive: true, force: true });
+    return;
+  }
+  const name = new URL(location).pathname.slice(1);
+  const admin = knexFactory({ client: 'pg', connection: postgresUrl, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw('drop database if exists ?? with (force)', [name]);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+/** Migrates the scratch database and loads a book of `scale` invoices into it. */
+export async function runLoad(engine: Engine, scale: number, location: string): Promise<{ results: StepResult[]; book: LoadedBook }> {
+  const load1 = os.loadavg()[0]!;
+  const db = await Database.open(parseTarget(location), { create: engine === 'sqlite' });
   try {
     await migrateToLatest(db.knex);
-    const now = '2026-11-27T00:00:00.000Z';
-    const insertMs = await timed(() => insertRows(db, 'customers', CUSTOMER_COLUMNS, customerRows(scale, now)));
-    record('bulk insert customers', [insertMs], scale);
-
-    const listMs: number[] = [];
-    const showMs: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      listMs.push(await timed(() => db.transaction(async (q) => {
-        const customers = await createStore(q, { user: 'bench', command: 'bench', now }).customers.list({});
-        return renderCsv(customerListing(customers)).length;
-      })));
-      showMs.push(await timed(() => db.transaction((q) => createStore(q, { user: 'bench', command: 'bench', now }).customers.find('G0000042'))));
-    }
-    record('customer list → csv', listMs, scale);
-    record('customer show', showMs, null);
+    const loaded = await loadBook(db, generateBook({ invoices: scale, user: 'bench' }));
+    const s = loaded.summary;
+    const results: StepResult[] = [{
+      engine,
+      scale,
+      step: 'load book',
+      medianMs: loaded.loadMs,
+      runsMs: [loaded.loadMs],
+      rowsPerSecond: loaded.rowsPerSecond,
+      peakRssMb: peakRssMb(),
+      detail: `${loaded.rows.toLocaleString('en')} rows: ${s.customers} customers, ${s.invoices} invoices, ${s.invoiceLines} lines, `
+        + `${s.creditNotes} credit notes, ${s.receipts} receipts (${s.unidentifiedReceipts} unidentified), ${s.writeOffs} write-offs, `
+        + `${s.allocations} allocations; then ${loaded.finishMs.toFixed(0)} ms ${engine === 'postgres' ? 'setval + analyze' : 'finishing'}`,
+      load1,
+    }];
+    return { results, book: { summary: s } };
   } finally {
-    await drop();
+    await db.close();
   }
-  return results;
+}
+
+/** One read step, RUNS times on the loaded book; the median and this process's peak memory. */
+export async function runReadStep(engine: Engine, scale: number, location: string, step: ReadStep, book: LoadedBook): Promise<StepResult> {
+  const load1 = os.loadavg()[0]!;
+  const db = await Database.open(parseTarget(location), { create: false });
+  const largest = book.summary.largestCustomer.code;
+  const inTransaction = <T>(work: (store: ReturnType<typeof createStore>) => Promise<T>): Promise<T> =>
+    db.transaction((q) => work(createStore(q, { user: ACTOR.user, command: 'bench', now: NOW })));
+  const operations: Record<ReadStep, () => Promise<string>> = {
+    [`aging ${BOOK_END}`]: () => inTransaction(async (store) => describeAging(await agingReport(store, { asOf: BOOK_END }))),
+    [`aging ${YEAR_BEFORE}`]: () => inTransaction(async (store) => describeAging(await agingReport(store, { asOf: YEAR_BEFORE }))),
+    'aging by invoice, 1 customer': () => inTransaction(async (store) => {
+      const report = await agingByInvoice(store, { asOf: BOOK_END, customer: largest });
+      return `${largest}: ${report.invoices.length} open invoices`;
+    }),
+    'statement, largest customer': () => inTransaction(async (store) => {
+      const statement = await customerStatement(store, ACTOR, largest, {});
+      return `${largest} (${book.summary.largestCustomer.invoices} invoices): ${statement.lines.length} lines`;
+    }),
+    'customer list → csv': () => inTransaction(async (store) => {
+      const customers = await store.customers.list({});
+      return `${customers.length} customers, ${renderCsv(customerListing(customers)).length} bytes`;
+    }),
+    'customer show': () => inTransaction(async (store) => `${(await store.customers.find(largest))?.code ?? 'missing'}`),
+  } as Record<ReadStep, () => Promise<string>>;
+  try {
+    const runs: number[] = [];
+    let detail = '';
+    for (let run = 0; run < RUNS; run++) {
+      const { ms, value } = await timed(operations[step]);
+      runs.push(ms);
+      detail = value;
+    }
+    return { engine, scale, step, medianMs: median(runs), runsMs: runs, rowsPerSecond: null, peakRssMb: peakRssMb(), detail, load1 };
+  } finally {
+    await db.close();
+  }
+}
+
+function describeAging(report: Awaited<ReturnType<typeof agingReport>>): string {
+  const totals = report.totals.map((t) => `${t.currency} ${formatMoney(t.total)}`).join(', ');
+  return `${report.rows.length} rows; total ${totals}`;
 }

@@ -247,6 +247,7 @@ Example:
       .description(`refused: issued invoices and credit notes are immutable`)
       .argument('<number>', 'INV-… or CN-…')
       .allowUnknownOption()
+      .allowExcessArguments()
       .addHelpText('after', `
 Issued documents are never ${verb === 'edit' ? 'edited' : 'deleted'}; correct an invoice with a credit note:
   $ owed invoice credit INV-2026-000001 --amount 100 --reason "price corrected"`)

@@ -1,3 +1,4 @@
+import type { ReminderRecord, StoredAlert } from './collections/records.js';
 import type { Customer } from './customers/customer.js';
 import type { IsoDate } from './dates.js';
 import type { DocumentKind, Invoice, Settlement } from './invoicing/invoice.js';
@@ -26,6 +27,9 @@ export interface Store {
   readonly receipts: ReceiptRepository;
   readonly allocations: AllocationRepository;
   readonly aging: AgingQueries;
+  readonly alerts: AlertRepository;
+  readonly reminders: ReminderRepository;
+  readonly disputes: DisputeRepository;
 }
 
 /** Gapless numbering: the next number of a series and year, taken inside the caller's transaction. */
@@ -270,4 +274,28 @@ export interface AgingQueries {
   /** Σ of all documents dated ≤ D, per currency: what the aging must add up to. */
   documentTotals(asOf: IsoDate, customer?: string): Promise<{ currency: string; amount: number }[]>;
   invoices(asOf: IsoDate, customer?: string): Promise<AgingInvoiceRow[]>;
+}
+
+export interface AlertRepository {
+  all(): Promise<StoredAlert[]>;
+  find(key: string): Promise<StoredAlert | undefined>;
+  /** Inserts or replaces the alert, and appends the change to its history. */
+  save(alert: StoredAlert, at: string): Promise<void>;
+  history(key: string): Promise<{ date: IsoDate; state: string; level: string; message: string }[]>;
+}
+
+export interface ReminderRepository {
+  /** Levels already sent, per invoice number. */
+  sentLevels(customer?: string): Promise<Map<string, Set<string>>>;
+  record(reminder: ReminderRecord): Promise<void>;
+  history(filter: { customer?: string; invoice?: string; limit?: number }): Promise<ReminderRecord[]>;
+  /** The date of the newest receipt in the book, or null when there is none. */
+  latestReceiptDate(): Promise<IsoDate | null>;
+}
+
+export interface DisputeRepository {
+  open(invoice: string, date: IsoDate, reason: string, at: string, by: string): Promise<void>;
+  close(invoice: string, date: IsoDate, reason: string, at: string, by: string): Promise<void>;
+  /** Invoice numbers whose latest dispute entry dated ≤ asOf is an open. */
+  disputed(asOf: IsoDate): Promise<Set<string>>;
 }

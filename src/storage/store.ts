@@ -4,6 +4,7 @@ import { auditLog, settingsRepository, userRepository, type WriteContext } from 
 import { customerRepository } from './repositories/customers.js';
 import { agingQueries } from './repositories/aging.js';
 import { allocationRepository } from './repositories/allocations.js';
+import { alertRepository, disputeRepository, reminderRepository } from './repositories/collections.js';
 import { invoiceRepository } from './repositories/invoices.js';
 import { receiptRepository } from './repositories/receipts.js';
 import { customerLedger } from './repositories/ledger.js';
@@ -29,5 +30,8 @@ export function createStore(q: Knex, ctx: WriteContext): Store {
     receipts: receiptRepository(q),
     allocations: allocationRepository(q),
     aging: agingQueries(q),
+    alerts: alertRepository(q),
+    reminders: reminderRepository(q),
+    disputes: disputeRepository(q),
   };
 }

@@ -1,6 +1,6 @@
 import type { Actor } from '../actor.js';
 import { NotFoundError, RefusedError } from '../errors.js';
-import { equals } from '../money/index.js';
+import { equals, toDecimalString } from '../money/index.js';
 import { loadSettings } from '../settings/load-settings.js';
 import type { Store } from '../store.js';
 import { requirePermission } from '../users/roles.js';
@@ -60,7 +60,7 @@ function changedFields(before: CustomerFields, after: CustomerFields): string[] 
 function describe(value: unknown): unknown {
   if (value !== null && typeof value === 'object' && 'minor' in value) {
     const m = value as { minor: number; currency: string };
-    return `${m.minor} ${m.currency} minor units`;
+    return `${toDecimalString(m)} ${m.currency}`;
   }
   return value;
 }

@@ -1,7 +1,7 @@
 import type { Actor } from '../actor.js';
 import { compareDates, parseDate } from '../dates.js';
 import { NotFoundError, RefusedError, ValidationError } from '../errors.js';
-import { allocate, formatMoney, isPositive, money, parseMoney, type Money } from '../money/index.js';
+import { allocate, formatMoney, isPositive, money, parseMoney, type Money, toDecimalString } from '../money/index.js';
 import { roundToMinor } from '../money/exact.js';
 import { nextDocumentNumber } from '../numbering.js';
 import { minimumOpenFrom } from '../receivables/open-amount.js';
@@ -69,6 +69,9 @@ export async function issueCreditNote(store: Store, actor: Actor, invoiceNumber:
   const invoice = await store.invoices.find(invoiceNumber);
   if (!invoice) throw new NotFoundError('invoice', invoiceNumber, 'list invoices with: owed invoice list');
   if (invoice.kind !== 'invoice') throw new RefusedError(`${invoiceNumber} is a credit note; credit the invoice it belongs to`);
+  if (input.restock && invoice.order === null) {
+    throw new RefusedError(`${invoiceNumber} was billed directly, not shipped from stock; there is nothing to restock`, 'credit it without --restock, and receive returned goods with owed stock receive');
+  }
   if (compareDates(date!, invoice.issueDate) < 0) {
     throw new ValidationError({ field: '--date', value: date!, reason: `is before the invoice date ${invoice.issueDate}` });
   }
@@ -80,27 +83,46 @@ export async function issueCreditNote(store: Store, actor: Actor, invoiceNumber:
     if (!isPositive(gross)) throw new ValidationError({ field: '--amount', value: input.amount!, reason: 'must be greater than zero' });
     lines = linesForAmount(invoice, gross, reason);
   } else {
+    // Units already credited are taken from a SKU's invoice lines in order, as they were credited.
     const credited = await store.invoices.creditedQuantities(invoiceNumber);
+    const left = new Map<number, number>();
+    for (const [sku, qty] of credited) {
+      let used = qty;
+      for (const l of invoice.lines.filter((x) => x.sku === sku)) {
+        const take = Math.min(used, l.quantity);
+        left.set(l.lineNo, l.quantity - take);
+        used -= take;
+      }
+    }
+    const remaining = (l: InvoiceLine) => left.get(l.lineNo) ?? l.quantity;
     lines = [];
     for (const spec of specs) {
       if (spec.price !== undefined) throw new ValidationError({ field: '--line', value: `${spec.sku}:${spec.quantity}:${spec.price}`, reason: 'a credit line is SKU:QTY; the price is the invoice’s' });
-      const source = invoice.lines.find((l) => l.sku === spec.sku);
-      if (!source) throw new RefusedError(`${invoiceNumber} has no line for ${spec.sku}`);
-      const invoicedQty = invoice.lines.filter((l) => l.sku === spec.sku).reduce((n, l) => n + l.quantity, 0);
-      const already = (credited.get(spec.sku) ?? 0) + lines.filter((l) => l.sku === spec.sku).reduce((n, l) => n + l.quantity, 0);
-      if (spec.quantity > invoicedQty - already) {
-        throw new RefusedError(`cannot credit ${spec.quantity} of ${spec.sku}: ${invoicedQty} invoiced on ${invoiceNumber}, ${already} already credited`);
+      const sources = invoice.lines.filter((l) => l.sku === spec.sku);
+      if (sources.length === 0) throw new RefusedError(`${invoiceNumber} has no line for ${spec.sku}`);
+      const available = sources.reduce((n, l) => n + remaining(l), 0);
+      if (spec.quantity > available) {
+        const invoicedQty = sources.reduce((n, l) => n + l.quantity, 0);
+        throw new RefusedError(`cannot credit ${spec.quantity} of ${spec.sku}: ${invoicedQty} invoiced on ${invoiceNumber}, ${invoicedQty - available} already credited`);
       }
-      lines.push({
-        lineNo: lines.length + 1,
-        sku: spec.sku,
-        description: source.description,
-        quantity: spec.quantity,
-        unitPrice: source.unitPrice,
-        taxRate: source.taxRate,
-        ...lineAmounts(spec.quantity, source.unitPrice, source.taxRate, invoice.taxInclusive),
-        orderLineNo: source.orderLineNo,
-      });
+      let want = spec.quantity;
+      for (const source of sources) {
+        const take = Math.min(want, remaining(source));
+        if (take <= 0) continue;
+        left.set(source.lineNo, remaining(source) - take);
+        want -= take;
+        lines.push({
+          lineNo: lines.length + 1,
+          sku: spec.sku,
+          description: source.description,
+          quantity: take,
+          unitPrice: source.unitPrice,
+          taxRate: source.taxRate,
+          ...lineAmounts(take, source.unitPrice, source.taxRate, invoice.taxInclusive),
+          orderLineNo: source.orderLineNo,
+        });
+        if (want === 0) break;
+      }
     }
   }
   const totals = documentTotals(lines, invoice.currency);
@@ -143,21 +165,23 @@ export async function issueCreditNote(store: Store, actor: Actor, invoiceNumber:
     entity: 'invoice',
     key: note.number,
     action: 'credit',
-    detail: { invoice: invoice.number, total: note.total.minor, reason, restocked: note.restocked },
+    detail: { invoice: invoice.number, total: toDecimalString(note.total), currency: note.currency, reason, restocked: note.restocked },
   });
   return note;
 }
 
 async function restock(store: Store, actor: Actor, note: Invoice): Promise<void> {
   const order = note.order === null ? undefined : await store.orders.find(note.order);
+  const returned = new Map(order?.lines.map((l) => [l.lineNo, l.returned]) ?? []);
   for (const line of note.lines) {
     if (line.sku === null) continue;
     const product = await store.products.find(line.sku);
     if (!product?.stocked) continue;
     await store.stock.move({ sku: line.sku, date: note.issueDate, quantity: line.quantity, kind: 'return', reference: `${note.number}/${line.lineNo}`, reason: note.reason }, actor.now);
-    const orderLine = order?.lines.find((l) => l.lineNo === line.orderLineNo);
-    if (order && orderLine) {
-      await store.orders.setLineQuantities(order.number, orderLine.lineNo, { returned: orderLine.returned + line.quantity });
+    if (order && line.orderLineNo !== null && returned.has(line.orderLineNo)) {
+      const total = returned.get(line.orderLineNo)! + line.quantity;
+      returned.set(line.orderLineNo, total);
+      await store.orders.setLineQuantities(order.number, line.orderLineNo, { returned: total });
     }
   }
 }

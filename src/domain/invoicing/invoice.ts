@@ -57,7 +57,7 @@ export function invoiceStatus(invoice: Pick<Invoice, 'total' | 'dueDate'>, s: Se
     return 'paid';
   }
   if (daysOverdue(invoice.dueDate, asOf) > 0) return 'overdue';
-  if (s.open.minor < invoice.total.minor) return 'partially paid';
+  if (s.paid.minor > 0) return 'partially paid';
   return 'open';
 }
 

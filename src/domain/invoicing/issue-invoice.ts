@@ -1,3 +1,4 @@
+import { toDecimalString } from '../money/index.js';
 import type { Actor } from '../actor.js';
 import { compareDates, parseDate, type IsoDate } from '../dates.js';
 import { NotFoundError, RefusedError, ValidationError } from '../errors.js';
@@ -45,7 +46,7 @@ async function issue(store: Store, actor: Actor, draft: Omit<Invoice, 'number' |
     entity: 'invoice',
     key: invoice.number,
     action: 'issue',
-    detail: { customer: invoice.customer, order: invoice.order, total: invoice.total.minor, net: invoice.net.minor, tax: invoice.tax.minor },
+    detail: { customer: invoice.customer, order: invoice.order, total: toDecimalString(invoice.total), net: toDecimalString(invoice.net), tax: toDecimalString(invoice.tax), currency: invoice.currency },
   });
   return invoice;
 }

@@ -1,6 +1,6 @@
 import type { Actor } from '../actor.js';
 import { RefusedError, ValidationError } from '../errors.js';
-import { isNegative, parseMoney } from '../money/index.js';
+import { isNegative, parseMoney, toDecimalString } from '../money/index.js';
 import { parsePercent } from '../settings/registry.js';
 import { loadSettings } from '../settings/load-settings.js';
 import type { Store } from '../store.js';
@@ -67,6 +67,6 @@ export async function addProduct(store: Store, actor: Actor, sku: string, input:
     throw new RefusedError(`product ${product.sku} already exists`, `see it with: owed product show ${product.sku}`);
   }
   await store.products.insert(product);
-  await store.audit.record({ entity: 'product', key: product.sku, action: 'add', detail: { name: product.name, price: product.price.minor } });
+  await store.audit.record({ entity: 'product', key: product.sku, action: 'add', detail: { name: product.name, price: toDecimalString(product.price) } });
   return product;
 }

@@ -1,7 +1,7 @@
 import type { Actor } from '../actor.js';
 import { parseDate } from '../dates.js';
 import { NotFoundError, RefusedError } from '../errors.js';
-import { currency as lookupCurrency, formatMoney, isPositive, parseMoney } from '../money/index.js';
+import { currency as lookupCurrency, formatMoney, isPositive, parseMoney, toDecimalString } from '../money/index.js';
 import { nextDocumentNumber } from '../numbering.js';
 import { loadSettings } from '../settings/load-settings.js';
 import type { Store } from '../store.js';
@@ -84,7 +84,7 @@ export async function recordReceipt(store: Store, actor: Actor, input: ReceiptIn
     entity: 'receipt',
     key: receipt.number,
     action: 'receive',
-    detail: { customer: receipt.customer, amount: receipt.amount.minor, currency: receipt.amount.currency, bank_ref: bankRef },
+    detail: { customer: receipt.customer, amount: toDecimalString(receipt.amount), currency: receipt.amount.currency, bank_ref: bankRef },
   });
   return { receipt, replayed: false };
 }

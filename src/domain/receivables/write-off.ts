@@ -1,7 +1,7 @@
 import type { Actor } from '../actor.js';
 import { compareDates, parseDate } from '../dates.js';
 import { NotFoundError, RefusedError, ValidationError } from '../errors.js';
-import { formatMoney, isPositive, parseMoney } from '../money/index.js';
+import { formatMoney, isPositive, parseMoney, toDecimalString } from '../money/index.js';
 import { nextDocumentNumber } from '../numbering.js';
 import type { Store, WriteOff } from '../store.js';
 import { requirePermission } from '../users/roles.js';
@@ -39,6 +39,6 @@ export async function writeOffInvoice(store: Store, actor: Actor, invoiceNumber:
     actor.now,
     actor.user,
   );
-  await store.audit.record({ entity: 'invoice', key: invoiceNumber, action: 'write-off', detail: { write_off: writeOff.number, amount: amount.minor, reason } });
+  await store.audit.record({ entity: 'invoice', key: invoiceNumber, action: 'write-off', detail: { write_off: writeOff.number, amount: toDecimalString(amount), currency: amount.currency, reason } });
   return writeOff;
 }

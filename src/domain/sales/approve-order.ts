@@ -1,6 +1,6 @@
 import type { Actor } from '../actor.js';
 import { NotFoundError, RefusedError, ValidationError } from '../errors.js';
-import { formatMoney } from '../money/index.js';
+import { formatMoney, toDecimalString } from '../money/index.js';
 import { loadSettings } from '../settings/load-settings.js';
 import type { Store } from '../store.js';
 import { requirePermission } from '../users/roles.js';
@@ -29,7 +29,7 @@ function describeFigures(c: CreditCheck): string {
  * overridden by finance or an admin, with a reason that goes into the audit log.
  */
 export async function approveOrder(store: Store, actor: Actor, number: string, input: ApprovalInput): Promise<Approval> {
-  requirePermission(actor.user, actor.role, 'finance', 'approve orders');
+  requirePermission(actor.user, actor.role, 'sales', 'approve orders');
   const order = await store.orders.find(number);
   if (!order) throw new NotFoundError('order', number, 'list orders with: owed order list');
   if (order.state !== 'draft') {
@@ -71,9 +71,9 @@ export async function approveOrder(store: Store, actor: Actor, number: string, i
     key: number,
     action: overridden ? 'approve-override' : 'approve',
     detail: {
-      exposure: credit.exposure.minor,
-      limit: credit.limit?.minor ?? null,
-      shortfall: credit.shortfall.minor,
+      exposure: toDecimalString(credit.exposure),
+      limit: credit.limit === null ? null : toDecimalString(credit.limit),
+      shortfall: toDecimalString(credit.shortfall),
       ...(overridden ? { override_reason: reason, refused_because: credit.reasons } : {}),
     },
   });

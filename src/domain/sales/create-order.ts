@@ -1,3 +1,4 @@
+import { toDecimalString } from '../money/index.js';
 import type { Actor } from '../actor.js';
 import { parseDate } from '../dates.js';
 import { NotFoundError } from '../errors.js';
@@ -69,6 +70,6 @@ export async function createOrder(store: Store, actor: Actor, input: OrderInput)
     })),
   };
   await store.orders.insert(order);
-  await store.audit.record({ entity: 'order', key: order.number, action: 'create', detail: { customer: order.customer, total: order.total.minor } });
+  await store.audit.record({ entity: 'order', key: order.number, action: 'create', detail: { customer: order.customer, total: toDecimalString(order.total), currency: order.currency } });
   return order;
 }

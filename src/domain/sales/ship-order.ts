@@ -31,7 +31,7 @@ function plan(order: Order, requested: readonly { sku: string; quantity: number 
   }
   for (const { sku, quantity } of requested) {
     const lines = order.lines.filter((l) => l.sku === sku);
-    if (lines.length === 0) throw new RefusedError(`order ${order.number} has no line for ${sku}`);
+    if (lines.length === 0) throw new RefusedError(`order ${order.number} has no line for ${sku}`, `its lines are ${[...new Set(order.lines.map((l) => l.sku))].join(', ')}`);
     let left = quantity;
     for (const line of lines) {
       const room = line.quantity - line.shipped - (plan.get(line.lineNo) ?? 0);
@@ -66,6 +66,9 @@ export async function shipOrder(store: Store, actor: Actor, number: string, inpu
   if (compareDates(date!, order.date) < 0) {
     throw new ValidationError({ field: '--date', value: date!, reason: `is before the order date ${order.date}` });
   }
+  for (const spec of specs) {
+    if (!(await store.products.find(spec.sku))) throw new NotFoundError('product', spec.sku, 'list products with: owed product list');
+  }
   const quantities = plan(order, specs);
   if (quantities.size === 0) throw new RefusedError(`order ${number} is fully shipped; nothing left to ship`);
 
@@ -80,9 +83,11 @@ export async function shipOrder(store: Store, actor: Actor, number: string, inpu
     let reserved = line.reserved;
     if (line.stocked) {
       const [level] = await store.stock.levels({ sku: line.sku });
-      if (level!.onHand < quantity) {
+      // Units reserved for other orders are theirs: shipping them here would strand those orders.
+      const free = level!.onHand - (level!.reserved - line.reserved);
+      if (quantity > free) {
         throw new RefusedError(
-          `cannot ship ${quantity} of ${line.sku}: only ${level!.onHand} on hand`,
+          `cannot ship ${quantity} of ${line.sku}: ${level!.onHand} on hand, ${level!.reserved - line.reserved} of them reserved for other orders`,
           'receive stock first: owed stock receive',
         );
       }

@@ -171,6 +171,108 @@ const definitions: SettingDefinition[] = [
   },
 ];
 
+function text(key: string, max = 500) {
+  return (value: string): string => {
+    if (value.length > max) throw problem(key, value, `is longer than ${max} characters`);
+    return value.trim();
+  };
+}
+
+function amount(key: string) {
+  return (value: string): string => {
+    const v = value.trim();
+    if (!/^\d{1,12}(\.\d{1,2})?$/.test(v)) throw problem(key, value, 'must be an amount such as 0 or 50000.00');
+    return v;
+  };
+}
+
+function emailList(key: string) {
+  return (value: string): string => {
+    const list = commaList(value);
+    const bad = list.filter((e) => !/^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(e));
+    if (bad.length > 0) throw problem(key, value, `not an email address: ${bad.join(', ')}`);
+    return list.join(',');
+  };
+}
+
+/** Reminder levels: days relative to the due date (negative: before it) and a name, e.g. -3:courtesy. */
+export function parseReminderLevels(value: string): { days: number; name: string }[] {
+  const levels = commaList(value).map((part) => {
+    const m = /^(-?\d{1,4}):([a-z][a-z0-9_-]{0,31})$/i.exec(part);
+    if (!m) throw problem('remind.levels', value, `"${part}" is not DAYS:NAME, e.g. -3:courtesy or 15:second`);
+    return { days: Number(m[1]), name: m[2]!.toLowerCase() };
+  });
+  if (levels.length === 0) throw problem('remind.levels', value, 'must list at least one level');
+  for (let i = 1; i < levels.length; i++) {
+    if (levels[i]!.days <= levels[i - 1]!.days) throw problem('remind.levels', value, 'levels must be in ascending order of days');
+  }
+  if (new Set(levels.map((l) => l.name)).size !== levels.length) throw problem('remind.levels', value, 'level names must be unique');
+  return levels;
+}
+
+definitions.push(
+  {
+    key: 'remind.levels',
+    description: 'reminder levels as DAYS:NAME, days relative to the due date (negative: before it)',
+    defaultValue: '-3:courtesy,1:first,15:second,30:final,60:collections',
+    normalise: (value) => parseReminderLevels(value).map((l) => `${l.days}:${l.name}`).join(','),
+  },
+  {
+    key: 'remind.hold_level',
+    description: 'the reminder level that puts the customer on credit hold',
+    defaultValue: 'final',
+    normalise: text('remind.hold_level', 32),
+  },
+  {
+    key: 'remind.max_receipts_age_days',
+    description: 'remind run refuses when the newest receipt is older than this many days (paid customers must not be chased), unless --force',
+    defaultValue: '7',
+    normalise: (value) => integerIn(0, 3650)('remind.max_receipts_age_days')(value),
+  },
+  {
+    key: 'remind.payment_instructions',
+    description: 'how to pay, printed in every reminder (bank, account, reference to quote)',
+    defaultValue: '',
+    normalise: text('remind.payment_instructions', 2000),
+  },
+  { key: 'remind.template.zh-CN', description: 'file of a replacement Chinese reminder template (empty: built in)', defaultValue: '', normalise: text('remind.template.zh-CN') },
+  { key: 'remind.template.en', description: 'file of a replacement English reminder template (empty: built in)', defaultValue: '', normalise: text('remind.template.en') },
+  { key: 'company.name', description: 'the company name that signs reminders and statements', defaultValue: '', normalise: text('company.name', 200) },
+  { key: 'smtp.host', description: 'SMTP server for reminders and alerts', defaultValue: '', normalise: text('smtp.host', 200) },
+  { key: 'smtp.port', description: 'SMTP port', defaultValue: '587', normalise: (v) => integerIn(1, 65535)('smtp.port')(v) },
+  { key: 'smtp.secure', description: 'TLS from the start (port 465) rather than STARTTLS', defaultValue: 'false', normalise: (v) => booleanValue('smtp.secure')(v) },
+  { key: 'smtp.user', description: 'SMTP login (empty: no authentication)', defaultValue: '', normalise: text('smtp.user', 200) },
+  { key: 'smtp.password_env', description: 'environment variable holding the SMTP password (never the password itself)', defaultValue: 'OWED_SMTP_PASSWORD', normalise: text('smtp.password_env', 100) },
+  { key: 'smtp.password_file', description: 'file holding the SMTP password, used when the variable is unset', defaultValue: '', normalise: text('smtp.password_file') },
+  { key: 'smtp.from', description: 'sender address of reminders and alerts', defaultValue: '', normalise: (v) => (v.trim() === '' ? '' : emailList('smtp.from')(v)) },
+  { key: 'alerts.email', description: 'who receives alert notifications (comma-separated)', defaultValue: '', normalise: (v) => (v.trim() === '' ? '' : emailList('alerts.email')(v)) },
+  {
+    key: 'alerts.webhook',
+    description: 'URL that receives new and escalated alerts as a JSON POST (empty: none)',
+    defaultValue: '',
+    normalise: (v) => {
+      const t = v.trim();
+      if (t !== '' && !/^https?:\/\/\S+$/.test(t)) throw problem('alerts.webhook', v, 'must be an http(s) URL');
+      return t;
+    },
+  },
+  { key: 'alerts.invoice_overdue_warn_days', description: 'an invoice overdue by more days is a warning', defaultValue: '30', normalise: (v) => integerIn(1, 3650)('alerts.invoice_overdue_warn_days')(v) },
+  { key: 'alerts.invoice_overdue_critical_days', description: 'an invoice overdue by more days is critical', defaultValue: '90', normalise: (v) => integerIn(1, 3650)('alerts.invoice_overdue_critical_days')(v) },
+  { key: 'alerts.exposure_warn_percent', description: 'a customer’s exposure above this share of the credit limit is a warning', defaultValue: '90', normalise: (v) => parsePercentAbove100('alerts.exposure_warn_percent', v) },
+  { key: 'alerts.exposure_critical_percent', description: 'a customer’s exposure above this share of the credit limit is critical', defaultValue: '100', normalise: (v) => parsePercentAbove100('alerts.exposure_critical_percent', v) },
+  { key: 'alerts.overdue_share_percent', description: 'overdue receivables above this share of all receivables is a warning', defaultValue: '20', normalise: (v) => parsePercent('alerts.overdue_share_percent', v) },
+  { key: 'alerts.dso_days', description: 'DSO over the last 90 days above this many days is a warning', defaultValue: '60', normalise: (v) => integerIn(1, 3650)('alerts.dso_days')(v) },
+  { key: 'alerts.bad_debt_percent', description: 'write-offs over the last 12 months above this share of credit sales is a warning', defaultValue: '2', normalise: (v) => parsePercent('alerts.bad_debt_percent', v) },
+  { key: 'alerts.concentration_percent', description: 'the largest customer above this share of receivables is a warning', defaultValue: '30', normalise: (v) => parsePercent('alerts.concentration_percent', v) },
+  { key: 'alerts.forecast_floor', description: 'expected inflow over the next 4 weeks below this amount (base currency) is a warning; 0 turns it off', defaultValue: '0', normalise: amount('alerts.forecast_floor') },
+);
+
+function parsePercentAbove100(field: string, value: string): string {
+  const v = value.trim().replace(/%$/, '');
+  if (!/^\d{1,4}(\.\d{1,2})?$/.test(v) || Number(v) === 0) throw problem(field, value, 'must be a percentage such as 90 or 120');
+  return String(Number(v));
+}
+
 const byKey = new Map(definitions.map((d) => [d.key, d]));
 
 export function settingDefinitions(): readonly SettingDefinition[] {

@@ -1,0 +1,104 @@
+import { BOOK_COLUMNS, BOOK_TABLES, type BookRow, type BookSummary, type BookTable } from '../../fixtures/generate-book.js';
+import type { Database } from '../database.js';
+import { insertRows } from './insert-rows.js';
+
+export interface LoadBookOptions {
+  /** Rows buffered per table before they are written; default 5000. */
+  readonly batchSize?: number;
+  /**
+   * Update the planner's statistics after loading (ANALYZE). Default: on PostgreSQL only, where
+   * autovacuum would do it within minutes anyway; a SQLite book made by the CLI never has them,
+   * so a benchmark without them measures what users get.
+   */
+  readonly analyze?: boolean;
+}
+
+export interface LoadBookResult {
+  readonly summary: BookSummary;
+  readonly rows: number;
+  readonly rowsByTable: Readonly<Record<BookTable, number>>;
+  /** Inserting, including generating the rows. */
+  readonly loadMs: number;
+  /** Resetting sequences and ANALYZE, after the rows are in. */
+  readonly finishMs: number;
+  readonly rowsPerSecond: number;
+}
+
+/** Page cache while loading, in KiB; SQLite's default is 2 MiB (cache_size = -2000). */
+const SQLITE_LOAD_CACHE_KB = 128 * 1024;
+const SQLITE_DEFAULT_CACHE = -2000;
+
+/** Tables whose integer primary key the generator assigns; PostgreSQL's sequences must follow. */
+const SERIAL_TABLES: readonly BookTable[] = ['customers', 'products', 'invoices', 'invoice_lines', 'receipts', 'write_offs', 'allocations'];
+
+/**
+ * Loads a generated book into an empty, migrated database through insertRows (prepared
+ * statements on SQLite, multi-row INSERTs on PostgreSQL). Rows arrive mixed, parents before
+ * children; they are buffered per table and, whenever one buffer is full, every buffer is
+ * written in foreign-key order, so a child is never written before its parent. Ids come with
+ * the rows: nothing is looked up. Inserts only: documents are immutable, the triggers stay on.
+ *
+ * On SQLite the whole load is one transaction; on PostgreSQL each insertRows call is one (a
+ * failed load there leaves a partial book: load into a fresh database).
+ */
+export async function loadBook(db: Database, book: Generator<BookRow, BookSummary, undefined>, options: LoadBookOptions = {}): Promise<LoadBookResult> {
+  const batchSize = options.batchSize ?? 5000;
+  const buffers = new Map<BookTable, unknown[][]>(BOOK_TABLES.map((t) => [t, []]));
+  const rowsByTable = Object.fromEntries(BOOK_TABLES.map((t) => [t, 0])) as Record<BookTable, number>;
+
+  const flush = async (): Promise<void> => {
+    for (const table of BOOK_TABLES) {
+      const rows = buffers.get(table)!;
+      if (rows.length === 0) continue;
+      buffers.set(table, []);
+      rowsByTable[table] += await insertRows(db, table, BOOK_COLUMNS[table], rows);
+    }
+  };
+
+  const t0 = process.hrtime.bigint();
+  let summary: BookSummary;
+  const sqlite = db.engine === 'sqlite';
+  if (sqlite) {
+    // One transaction for the whole load (insertRows' batches become savepoints in it), so
+    // index pages are written once rather than once per batch; and a page cache big enough
+    // for the indexes being filled. The connection is the pool's only one: the pragma and the
+    // transaction apply to the inserts, and the cache size is put back afterwards.
+    await db.knex.raw(`pragma cache_size = -${SQLITE_LOAD_CACHE_KB}`);
+    await db.knex.raw('begin immediate');
+  }
+  try {
+    for (;;) {
+      const next = book.next();
+      if (next.done === true) {
+        summary = next.value;
+        break;
+      }
+      const buffer = buffers.get(next.value.table)!;
+      buffer.push(next.value.values as unknown[]);
+      if (buffer.length >= batchSize) await flush();
+    }
+    await flush();
+    if (sqlite) await db.knex.raw('commit');
+  } catch (error) {
+    if (sqlite) await db.knex.raw('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    if (sqlite) await db.knex.raw(`pragma cache_size = ${SQLITE_DEFAULT_CACHE}`);
+  }
+  const t1 = process.hrtime.bigint();
+
+  if (db.engine === 'postgres') {
+    for (const table of SERIAL_TABLES) {
+      await db.knex.raw(
+        `select setval(pg_get_serial_sequence(?, 'id'), coalesce((select max(id) from ??), 0) + 1, false)`,
+        [table, table],
+      );
+    }
+  }
+  if (options.analyze ?? db.engine === 'postgres') await db.knex.raw('analyze');
+  const t2 = process.hrtime.bigint();
+
+  const rows = Object.values(rowsByTable).reduce((a, b) => a + b, 0);
+  const loadMs = Number(t1 - t0) / 1e6;
+  return { summary, rows, rowsByTable, loadMs, finishMs: Number(t2 - t1) / 1e6, rowsPerSecond: (rows / loadMs) * 1000 };
+}

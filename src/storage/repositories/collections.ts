@@ -1,0 +1,153 @@
+import type { Knex } from 'knex';
+import type { AlertLevel, AlertState, ReminderRecord, StoredAlert } from '../../domain/collections/records.js';
+import { NotFoundError } from '../../domain/errors.js';
+import type { AlertRepository, DisputeRepository, ReminderRepository } from '../../domain/store.js';
+import { readInteger } from './rows.js';
+
+function alertFromRow(r: Record<string, unknown>): StoredAlert {
+  const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    key: String(r.key),
+    rule: String(r.rule),
+    subject: String(r.subject),
+    level: r.level as AlertLevel,
+    state: r.state as AlertState,
+    message: String(r.message),
+    firstSeen: String(r.first_seen),
+    lastSeen: String(r.last_seen),
+    changedOn: String(r.changed_on),
+    resolvedOn: s(r.resolved_on),
+    acknowledgedAt: s(r.acknowledged_at),
+    acknowledgedBy: s(r.acknowledged_by),
+    ackNote: s(r.ack_note),
+    notifiedLevel: s(r.notified_level) as AlertLevel | null,
+    notifiedAt: s(r.notified_at),
+  };
+}
+
+export function alertRepository(q: Knex): AlertRepository {
+  return {
+    async all() {
+      return (await q('alerts').orderBy('key')).map(alertFromRow);
+    },
+    async find(key) {
+      const row = await q('alerts').where({ key }).first();
+      return row ? alertFromRow(row) : undefined;
+    },
+    async save(a, at) {
+      const previous = await q('alerts').select('state', 'level', 'message').where({ key: a.key }).first();
+      const row = {
+        key: a.key,
+        rule: a.rule,
+        subject: a.subject,
+        level: a.level,
+        state: a.state,
+        message: a.message,
+        first_seen: a.firstSeen,
+        last_seen: a.lastSeen,
+        changed_on: a.changedOn,
+        resolved_on: a.resolvedOn,
+        acknowledged_at: a.acknowledgedAt,
+        acknowledged_by: a.acknowledgedBy,
+        ack_note: a.ackNote,
+        notified_level: a.notifiedLevel,
+        notified_at: a.notifiedAt,
+      };
+      if (previous) await q('alerts').where({ key: a.key }).update(row);
+      else await q('alerts').insert(row);
+      if (!previous || previous.state !== a.state || previous.level !== a.level) {
+        await q('alert_events').insert({ alert_key: a.key, date: a.changedOn, state: a.state, level: a.level, message: a.message, created_at: at });
+      }
+    },
+    async history(key) {
+      const rows: Record<string, unknown>[] = await q('alert_events').where({ alert_key: key }).orderBy('id');
+      return rows.map((r) => ({ date: String(r.date), state: String(r.state), level: String(r.level), message: String(r.message) }));
+    },
+  };
+}
+
+export function reminderRepository(q: Knex): ReminderRepository {
+  return {
+    async sentLevels(customer) {
+      const query = q('reminders as m').join('invoices as i', 'i.id', 'm.invoice_id').select('i.number', 'm.level');
+      if (customer !== undefined) query.join('customers as c', 'c.id', 'm.customer_id').where('c.code', customer);
+      const rows: { number: string; level: string }[] = await query;
+      const sent = new Map<string, Set<string>>();
+      for (const r of rows) {
+        const set = sent.get(r.number) ?? new Set<string>();
+        set.add(r.level);
+        sent.set(r.number, set);
+      }
+      return sent;
+    },
+    async record(m: ReminderRecord) {
+      const invoice = await q('invoices').select('id').where({ number: m.invoice }).first();
+      if (!invoice) throw new NotFoundError('invoice', m.invoice);
+      const customer = await q('customers').select('id').where({ code: m.customer }).first();
+      if (!customer) throw new NotFoundError('customer', m.customer);
+      await q('reminders').insert({
+        invoice_id: invoice.id,
+        level: m.level,
+        level_days: m.levelDays,
+        customer_id: customer.id,
+        sent_on: m.sentOn,
+        sent_at: m.sentAt,
+        channel: m.channel,
+        message_id: m.messageId,
+        recipient: m.recipient,
+      });
+    },
+    async history(filter) {
+      const query = q('reminders as m')
+        .join('invoices as i', 'i.id', 'm.invoice_id')
+        .join('customers as c', 'c.id', 'm.customer_id')
+        .select('i.number as invoice', 'm.level', 'm.level_days', 'c.code as customer', 'm.sent_on', 'm.sent_at', 'm.channel', 'm.message_id', 'm.recipient')
+        .orderBy('m.id', 'desc');
+      if (filter.customer !== undefined) query.where('c.code', filter.customer);
+      if (filter.invoice !== undefined) query.where('i.number', filter.invoice);
+      if (filter.limit !== undefined) query.limit(filter.limit);
+      const rows: Record<string, unknown>[] = await query;
+      return rows.map((r): ReminderRecord => ({
+        invoice: String(r.invoice),
+        level: String(r.level),
+        levelDays: readInteger(r.level_days),
+        customer: String(r.customer),
+        sentOn: String(r.sent_on),
+        sentAt: String(r.sent_at),
+        channel: r.channel as ReminderRecord['channel'],
+        messageId: (r.message_id as string | null) ?? null,
+        recipient: String(r.recipient),
+      }));
+    },
+    async latestReceiptDate() {
+      const row = await q('receipts').max({ latest: 'receipt_date' }).first();
+      return row?.latest ? String(row.latest) : null;
+    },
+  };
+}
+
+export function disputeRepository(q: Knex): DisputeRepository {
+  async function invoiceId(number: string): Promise<number> {
+    const row = await q('invoices').select('id').where({ number }).first();
+    if (!row) throw new NotFoundError('invoice', number, 'list invoices with: owed invoice list');
+    return readInteger(row.id);
+  }
+  return {
+    async open(invoice, date, reason, at, by) {
+      await q('invoice_disputes').insert({ invoice_id: await invoiceId(invoice), date, action: 'open', reason, created_at: at, created_by: by });
+    },
+    async close(invoice, date, reason, at, by) {
+      await q('invoice_disputes').insert({ invoice_id: await invoiceId(invoice), date, action: 'close', reason, created_at: at, created_by: by });
+    },
+    async disputed(asOf) {
+      const rows: { number: string; action: string }[] = await q('invoice_disputes as d')
+        .join('invoices as i', 'i.id', 'd.invoice_id')
+        .select('i.number', 'd.action')
+        .where('d.date', '<=', asOf)
+        .orderBy('d.id');
+      const state = new Map<string, string>();
+      for (const r of rows) state.set(r.number, r.action);
+      return new Set([...state].filter(([, action]) => action === 'open').map(([n]) => n));
+    },
+  };
+}
