@@ -72,9 +72,9 @@ function formatTable(rows: readonly StepResult[], machine: Machine): string {
   const load = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(' ');
   const header = `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb.toFixed(0)} GB, Node ${machine.node}; `
     + `load average ${load(machine.loadAtStart)} at start, ${load(machine.loadAtEnd)} at end\n\n`
-    + '| engine | invoices | step | median ms | rows/s | peak RSS MB | load | detail |\n|---|---:|---|---:|---:|---:|---:|---|\n';
+    + '| engine | invoices | step | median ms | CPU ms | rows/s | peak RSS MB | load | detail |\n|---|---:|---|---:|---:|---:|---:|---:|---|\n';
   return header + rows
-    .map((r) => `| ${r.engine} | ${r.scale.toLocaleString('en')} | ${r.step} | ${r.medianMs.toFixed(1)} | `
+    .map((r) => `| ${r.engine} | ${r.scale.toLocaleString('en')} | ${r.step} | ${r.medianMs.toFixed(1)} | ${r.cpuMs.toFixed(0)} | `
       + `${r.rowsPerSecond === null ? '' : Math.round(r.rowsPerSecond).toLocaleString('en')} | ${r.peakRssMb.toFixed(0)} | ${r.load1.toFixed(1)} | ${r.detail} |`)
     .join('\n') + '\n';
 }

@@ -3,6 +3,7 @@ import { registerAudit } from '../commands/audit.js';
 import { registerCustomer } from '../commands/customer.js';
 import { registerDemo } from '../commands/demo.js';
 import { registerAging } from '../commands/aging.js';
+import { registerForecast } from '../commands/forecast.js';
 import { registerInit } from '../commands/init.js';
 import { registerReceipt } from '../commands/receipt.js';
 import { registerReconcile } from '../commands/reconcile.js';
@@ -60,6 +61,7 @@ Exit codes: 0 ok, 1 bug, 2 usage, 3 invalid data, 4 not found, 5 refused, 6 perm
   registerReceipt(program, io);
   registerReconcile(program, io);
   registerAging(program, io);
+  registerForecast(program, io);
   registerAudit(program, io);
   return program;
 }

@@ -30,6 +30,7 @@ export interface Store {
   readonly alerts: AlertRepository;
   readonly reminders: ReminderRepository;
   readonly disputes: DisputeRepository;
+  readonly history: HistoryQueries;
 }
 
 /** Gapless numbering: the next number of a series and year, taken inside the caller's transaction. */
@@ -298,4 +299,29 @@ export interface DisputeRepository {
   close(invoice: string, date: IsoDate, reason: string, at: string, by: string): Promise<void>;
   /** Invoice numbers whose latest dispute entry dated ≤ asOf is an open. */
   disputed(asOf: IsoDate): Promise<Set<string>>;
+}
+
+/** An invoice closed (open = 0) as of a date: how it ended and when. */
+export interface ClosedInvoice {
+  readonly customer: string;
+  readonly currency: string;
+  readonly dueDate: IsoDate;
+  /** The date of the allocation that brought it to zero. */
+  readonly closedOn: IsoDate;
+  readonly total: number;
+  readonly writtenOff: number;
+}
+
+/** Set-based facts about the past, for forecasts, backtests and alerts. */
+export interface HistoryQueries {
+  /** Invoices whose open amount reached zero on a date in [from, to], as known on `to`. */
+  closedInvoices(from: IsoDate, to: IsoDate): Promise<ClosedInvoice[]>;
+  /** Days from order to invoice for invoices issued in [from, to]. */
+  orderToInvoiceDays(from: IsoDate, to: IsoDate): Promise<number[]>;
+  /** Σ invoices − Σ credit notes issued in [from, to], per currency (gross). */
+  sales(from: IsoDate, to: IsoDate): Promise<Map<string, number>>;
+  /** Σ write-offs dated in [from, to], per currency. */
+  writeOffs(from: IsoDate, to: IsoDate): Promise<Map<string, number>>;
+  /** Cash in per day: receipts dated in [from, to] less reversals dated in [from, to], per currency. */
+  cashByDay(from: IsoDate, to: IsoDate): Promise<{ date: IsoDate; currency: string; amount: number }[]>;
 }

@@ -5,6 +5,7 @@ import { customerRepository } from './repositories/customers.js';
 import { agingQueries } from './repositories/aging.js';
 import { allocationRepository } from './repositories/allocations.js';
 import { alertRepository, disputeRepository, reminderRepository } from './repositories/collections.js';
+import { historyQueries } from './repositories/history.js';
 import { invoiceRepository } from './repositories/invoices.js';
 import { receiptRepository } from './repositories/receipts.js';
 import { customerLedger } from './repositories/ledger.js';
@@ -33,5 +34,6 @@ export function createStore(q: Knex, ctx: WriteContext): Store {
     alerts: alertRepository(q),
     reminders: reminderRepository(q),
     disputes: disputeRepository(q),
+    history: historyQueries(q),
   };
 }

@@ -1,4 +1,4 @@
-import type { Database } from '../database.js';
+import { translateDriverError, type Database } from '../database.js';
 
 interface SqliteConnection {
   prepare(sql: string): { run(...values: unknown[]): unknown };
@@ -10,7 +10,8 @@ const SQLITE_BATCH = 10_000;
 
 /**
  * Inserts rows in bulk, bypassing the query builder: prepared statements in one transaction per
- * batch on SQLite, multi-row INSERTs on PostgreSQL. The rows stream in, so memory holds one batch.
+ * batch on SQLite, multi-row INSERTs (prepared, in one transaction) on PostgreSQL. The rows stream
+ * in, so memory holds one batch.
  * Validation is the caller's job; this is only the fast path to disk.
  */
 export async function insertRows(
@@ -56,24 +57,62 @@ function sqliteValue(value: unknown): unknown {
   return typeof value === 'boolean' ? (value ? 1 : 0) : value;
 }
 
+interface PgConnection {
+  query(config: string | { name?: string; text: string; values?: unknown[] }): Promise<unknown>;
+}
+
+/** PostgreSQL takes at most 65535 parameters in one statement. */
+const PG_MAX_PARAMETERS = 65_535;
+/** Statement text → the name it is prepared under, the same on every connection. */
+const pgStatementNames = new Map<string, string>();
+
+function pgInsertStatement(table: string, columns: readonly string[], rowCount: number): { name: string; text: string } {
+  const tuples: string[] = [];
+  for (let r = 0, p = 1; r < rowCount; r++) {
+    const params: string[] = [];
+    for (let c = 0; c < columns.length; c++) params.push(`$${p++}`);
+    tuples.push(`(${params.join(',')})`);
+  }
+  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(',')}`;
+  let name = pgStatementNames.get(text);
+  if (name === undefined) {
+    name = `owed_bulk_${pgStatementNames.size + 1}`;
+    pgStatementNames.set(text, name);
+  }
+  return { name, text };
+}
+
+/**
+ * Multi-row INSERTs of up to PG_BATCH rows on one connection, in one transaction, through the
+ * driver: a full batch reuses one prepared statement, so PostgreSQL parses it once per connection.
+ */
 async function insertPostgres(db: Database, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<number> {
+  const client = db.knex.client as { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> };
+  const perStatement = Math.max(1, Math.min(PG_BATCH, Math.floor(PG_MAX_PARAMETERS / columns.length)));
+  const conn = await client.acquireConnection();
   let count = 0;
-  await db.transaction(async (q) => {
-    let batch: Record<string, unknown>[] = [];
+  try {
+    await conn.query('begin');
+    let values: unknown[] = [];
+    let pending = 0;
+    const flush = async (): Promise<void> => {
+      const statement = pgInsertStatement(table, columns, pending);
+      await conn.query({ ...(pending === perStatement ? { name: statement.name } : {}), text: statement.text, values });
+      count += pending;
+      values = [];
+      pending = 0;
+    };
     for (const row of rows) {
-      const record: Record<string, unknown> = {};
-      columns.forEach((c, i) => (record[c] = row[i]));
-      batch.push(record);
-      if (batch.length === PG_BATCH) {
-        await q(table).insert(batch);
-        count += batch.length;
-        batch = [];
-      }
+      for (let c = 0; c < columns.length; c++) values.push(row[c]);
+      if (++pending === perStatement) await flush();
     }
-    if (batch.length > 0) {
-      await q(table).insert(batch);
-      count += batch.length;
-    }
-  });
-  return count;
+    if (pending > 0) await flush();
+    await conn.query('commit');
+    return count;
+  } catch (error) {
+    await conn.query('rollback').catch(() => undefined);
+    throw translateDriverError(error, db.target);
+  } finally {
+    await client.releaseConnection(conn);
+  }
 }

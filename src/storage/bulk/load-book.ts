@@ -58,7 +58,9 @@ export async function loadBook(db: Database, book: Generator<BookRow, BookSummar
   const t0 = process.hrtime.bigint();
   let summary: BookSummary;
   const sqlite = db.engine === 'sqlite';
+  let cacheSize: unknown = SQLITE_DEFAULT_CACHE;
   if (sqlite) {
+    cacheSize = ((await db.knex.raw('pragma cache_size')) as { cache_size: unknown }[])[0]?.cache_size ?? SQLITE_DEFAULT_CACHE;
     // One transaction for the whole load (insertRows' batches become savepoints in it), so
     // index pages are written once rather than once per batch; and a page cache big enough
     // for the indexes being filled. The connection is the pool's only one: the pragma and the
@@ -83,7 +85,7 @@ export async function loadBook(db: Database, book: Generator<BookRow, BookSummar
     if (sqlite) await db.knex.raw('rollback').catch(() => undefined);
     throw error;
   } finally {
-    if (sqlite) await db.knex.raw(`pragma cache_size = ${SQLITE_DEFAULT_CACHE}`);
+    if (sqlite) await db.knex.raw(`pragma cache_size = ${Number(cacheSize)}`);
   }
   const t1 = process.hrtime.bigint();
 

@@ -1,0 +1,169 @@
+import type { Customer } from '../../customers/customer.js';
+import { addDays, daysBetween, type IsoDate } from '../../dates.js';
+import type { Settlement } from '../../invoicing/invoice.js';
+import type { InvoiceHeader, Store } from '../../store.js';
+import { highestSentRank, levelToSend, type ReminderLevel } from './levels.js';
+import type { ReminderLine } from './message.js';
+import type { ReminderSettings } from './settings.js';
+
+export type SkipReason = 'paid' | 'credited' | 'written off' | 'disputed' | 'customer on hold' | 'no email address';
+
+/** An invoice that reached a level but is not chased, and why. */
+export interface SkippedInvoice {
+  readonly customer: string;
+  readonly name: string;
+  readonly invoice: string;
+  readonly currency: string;
+  /** Open amount as of the run, in minor units (0 for a settled invoice). */
+  readonly open: number;
+  readonly dueDate: IsoDate;
+  readonly level: string;
+  readonly reason: SkipReason;
+}
+
+/** One message to one customer: every invoice of theirs that reached a new level. */
+export interface ReminderBatch {
+  readonly customer: Customer;
+  readonly email: string;
+  /** The highest level among the lines. */
+  readonly level: ReminderLevel;
+  readonly lines: readonly ReminderLine[];
+  /** Sending this message puts the customer on credit hold (remind.hold_level reached). */
+  readonly placesHold: boolean;
+  /** The customer is on credit hold through the reminders, before or with this message. */
+  readonly onHold: boolean;
+}
+
+export interface ReminderPlan {
+  readonly asOf: IsoDate;
+  readonly batches: readonly ReminderBatch[];
+  readonly skipped: readonly SkippedInvoice[];
+}
+
+export interface PlanOptions {
+  /** Only this customer. */
+  readonly customer?: string;
+  /**
+   * Also list invoices settled within the receipts window (remind.max_receipts_age_days, at least
+   * a day) that reached a level not yet sent: the customers who paid and are not chased.
+   */
+  readonly settled?: boolean;
+}
+
+function settledReason(s: Settlement): SkipReason {
+  if (s.writtenOff.minor > 0) return 'written off';
+  if (s.paid.minor === 0 && s.credited.minor > 0) return 'credited';
+  return 'paid';
+}
+
+/**
+ * What a reminder run as of asOf would send, per customer, and what it skips. Reads only.
+ * An invoice gets the highest level it has reached, if that is above every level already sent
+ * for it; disputed invoices, customers on a credit hold that the reminders did not place (a hold
+ * set by hand means someone is dealing with them) and customers without an e-mail address are
+ * skipped and listed.
+ */
+export async function planReminders(store: Store, asOf: IsoDate, settings: ReminderSettings, options: PlanOptions = {}): Promise<ReminderPlan> {
+  const { levels, holdLevel } = settings;
+  const open = await store.aging.invoices(asOf, options.customer);
+  const sent = await store.reminders.sentLevels(options.customer);
+  const disputed = await store.disputes.disputed(asOf);
+  const customers = new Map<string, Customer>();
+  if (options.customer !== undefined) {
+    const c = await store.customers.find(options.customer);
+    if (c) customers.set(c.code, c);
+  } else {
+    for (const c of await store.customers.list({})) customers.set(c.code, c);
+  }
+
+  const holdByReminders = new Map<string, boolean>();
+  const heldByReminders = async (code: string): Promise<boolean> => {
+    if (holdLevel === null) return false;
+    let held = holdByReminders.get(code);
+    if (held === undefined) {
+      const mine = await store.reminders.sentLevels(code);
+      held = [...mine.values()].some((names) => highestSentRank(levels, names) >= holdLevel.rank);
+      holdByReminders.set(code, held);
+    }
+    return held;
+  };
+
+  const skipped: SkippedInvoice[] = [];
+  const lines = new Map<string, ReminderLine[]>();
+  for (const row of open) {
+    const level = levelToSend(levels, row.dueDate, asOf, sent.get(row.invoice));
+    if (level === null) continue;
+    const customer = customers.get(row.customer);
+    if (customer === undefined) continue;
+    const skip = (reason: SkipReason) =>
+      skipped.push({ customer: row.customer, name: row.name, invoice: row.invoice, currency: row.currency, open: row.open, dueDate: row.dueDate, level: level.name, reason });
+    if (disputed.has(row.invoice)) skip('disputed');
+    else if (customer.onHold && !(await heldByReminders(customer.code))) skip('customer on hold');
+    else if (customer.email === null || customer.email.trim() === '') skip('no email address');
+    else {
+      const list = lines.get(customer.code) ?? [];
+      list.push({
+        invoice: row.invoice,
+        currency: row.currency,
+        open: row.open,
+        issueDate: row.issueDate,
+        dueDate: row.dueDate,
+        days: daysBetween(row.dueDate, asOf),
+        level,
+      });
+      lines.set(customer.code, list);
+    }
+  }
+
+  if (options.settled) skipped.push(...(await settledInvoices(store, asOf, settings, sent, new Set(open.map((r) => r.invoice)), options.customer)));
+
+  const batches: ReminderBatch[] = [...lines.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([code, list]) => {
+      const customer = customers.get(code)!;
+      const sorted = [...list].sort((a, b) => (a.dueDate === b.dueDate ? (a.invoice < b.invoice ? -1 : 1) : a.dueDate < b.dueDate ? -1 : 1));
+      const level = sorted.reduce((top, l) => (l.level.rank > top.rank ? l.level : top), sorted[0]!.level);
+      const placesHold = holdLevel !== null && level.rank >= holdLevel.rank && !customer.onHold;
+      return { customer, email: customer.email!.trim(), level, lines: sorted, placesHold, onHold: customer.onHold || placesHold };
+    });
+  skipped.sort((a, b) => (a.customer === b.customer ? (a.invoice < b.invoice ? -1 : a.invoice > b.invoice ? 1 : 0) : a.customer < b.customer ? -1 : 1));
+  return { asOf, batches, skipped };
+}
+
+/** Invoices settled within the receipts window that would otherwise be reminded now. */
+async function settledInvoices(
+  store: Store,
+  asOf: IsoDate,
+  settings: ReminderSettings,
+  sent: ReadonlyMap<string, ReadonlySet<string>>,
+  openNow: ReadonlySet<string>,
+  customer: string | undefined,
+): Promise<SkippedInvoice[]> {
+  const since = addDays(asOf, -Math.max(1, settings.maxReceiptsAgeDays));
+  const filter = { kind: 'invoice' as const, ...(customer !== undefined ? { customer } : {}) };
+  const candidates = new Map<string, { invoice: InvoiceHeader; settlement?: Settlement }>();
+  // Open when the window began, or issued within it.
+  for (const r of await store.invoices.list({ ...filter, openOnly: true }, since)) candidates.set(r.invoice.number, { invoice: r.invoice });
+  for (const r of await store.invoices.list({ ...filter, from: addDays(since, 1), to: asOf }, asOf)) {
+    candidates.set(r.invoice.number, { invoice: r.invoice, settlement: r.settlement });
+  }
+  const result: SkippedInvoice[] = [];
+  for (const { invoice, settlement } of candidates.values()) {
+    if (openNow.has(invoice.number)) continue;
+    const level = levelToSend(settings.levels, invoice.dueDate, asOf, sent.get(invoice.number));
+    if (level === null) continue;
+    const s = settlement ?? (await store.invoices.settlement(invoice.number, asOf));
+    if (s.open.minor !== 0) continue;
+    result.push({
+      customer: invoice.customer,
+      name: invoice.customerName,
+      invoice: invoice.number,
+      currency: invoice.currency,
+      open: 0,
+      dueDate: invoice.dueDate,
+      level: level.name,
+      reason: settledReason(s),
+    });
+  }
+  return result;
+}
