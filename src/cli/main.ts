@@ -3,11 +3,13 @@ import { registerAudit } from '../commands/audit.js';
 import { registerCustomer } from '../commands/customer.js';
 import { registerDemo } from '../commands/demo.js';
 import { registerAging } from '../commands/aging.js';
+import { registerAlert } from '../commands/alert.js';
 import { registerForecast } from '../commands/forecast.js';
 import { registerInit } from '../commands/init.js';
 import { registerReceipt } from '../commands/receipt.js';
 import { registerReconcile } from '../commands/reconcile.js';
 import { registerInvoice } from '../commands/invoice.js';
+import { registerRemind } from '../commands/remind.js';
 import { registerOrder } from '../commands/order.js';
 import { registerProduct } from '../commands/product.js';
 import { registerSettings } from '../commands/settings.js';
@@ -58,10 +60,12 @@ Exit codes: 0 ok, 1 bug, 2 usage, 3 invalid data, 4 not found, 5 refused, 6 perm
   registerStock(program, io);
   registerOrder(program, io);
   registerInvoice(program, io);
+  registerRemind(program, io);
   registerReceipt(program, io);
   registerReconcile(program, io);
   registerAging(program, io);
   registerForecast(program, io);
+  registerAlert(program, io);
   registerAudit(program, io);
   return program;
 }

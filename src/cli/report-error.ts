@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { describeProblem, OwedError, ValidationError } from '../domain/errors.js';
+import { ExitWith } from './exit-with.js';
 
 const SHOWN_PROBLEMS = 50;
 
@@ -8,6 +9,10 @@ export function reportError(error: unknown, write: (text: string) => void, debug
   if (error instanceof CommanderError) {
     // commander has already printed its message; help and version are not failures.
     return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof ExitWith) {
+    write(`${error.reason}\n`);
+    return error.status;
   }
   if (error instanceof OwedError) {
     write(`owed: ${error.message}\n`);

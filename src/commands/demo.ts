@@ -26,6 +26,10 @@ import { stockListing } from './stock.js';
 import { receiptListing } from './receipt.js';
 import { agingListing } from './aging.js';
 import { agingReport } from '../domain/receivables/aging.js';
+import { cashForecast } from '../domain/collections/forecast/forecast.js';
+import { runAlerts } from '../domain/collections/alerts/run-alerts.js';
+import { forecastListing } from './forecast.js';
+import { alertListing } from './alert.js';
 import { setUpBook } from './init.js';
 
 /** Marks a book as the demo's own, so demo may wipe it again but never a real book. */
@@ -137,6 +141,8 @@ Examples:
             invoices: await store.invoices.list({}, rt.today),
             receipts: await store.receipts.list({}, rt.today),
             aging: await agingReport(store, { asOf: rt.today, provision: true }),
+            forecast: await cashForecast(store, rt.today, { unit: 'week', count: 13 }),
+            alerts: await runAlerts(store, actor, rt.today),
           };
         });
       } finally {
@@ -149,6 +155,8 @@ Examples:
         { ...invoiceListing(book.invoices, rt.today), title: `Invoices and credit notes as of ${rt.today}` },
         { ...receiptListing(book.receipts), title: 'Receipts, reconciled by reconcile auto' },
         agingListing(book.aging),
+        ...[...new Set(book.forecast.periods.map((p) => p.currency))].map((c) => forecastListing(book.forecast, c, rt.format === 'table')),
+        alertListing(book.alerts.active, `Alerts as of ${rt.today}`),
       ];
       if (rt.format === 'json') {
         writeResult(rt, renderJson({
@@ -160,6 +168,8 @@ Examples:
           invoices: listingToJson(sections[3]!),
           receipts: listingToJson(sections[4]!),
           aging: listingToJson(sections[5]!),
+          forecast: listingToJson(sections[6]!),
+          alerts: listingToJson(sections[sections.length - 1]!),
         }));
         return;
       }
@@ -169,7 +179,7 @@ Examples:
         ...sections.map((l) => render(l, rt.format, { color: rt.color })),
       ];
       if (rt.format === 'table') {
-        parts.push(`Explore it:\n  export OWED_DB=${dbFlag}\n  owed customer statement C001\n  owed order show ${book.orders[book.orders.length - 1]?.number ?? 'SO-…'}\n  owed invoice list --status overdue\n  owed reconcile list\n  owed aging --as-of ${addDays(rt.today, -30)} --provision\n  owed stock list\n`);
+        parts.push(`Explore it:\n  export OWED_DB=${dbFlag}\n  owed customer statement C001\n  owed order show ${book.orders[book.orders.length - 1]?.number ?? 'SO-…'}\n  owed invoice list --status overdue\n  owed reconcile list\n  owed aging --as-of ${addDays(rt.today, -30)} --provision\n  owed forecast --backtest\n  owed alert run --fail-on critical\n  owed stock list\n`);
       }
       writeResult(rt, parts.join('\n'));
       note(rt, 'demo ready');

@@ -21,7 +21,7 @@ export function bar(value: number, max: number): string {
   return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8]!;
 }
 
-function forecastListing(f: Forecast, currency: string, withChart: boolean): Listing {
+export function forecastListing(f: Forecast, currency: string, withChart: boolean): Listing {
   const periods = f.periods.filter((p) => p.currency === currency);
   const max = Math.max(0, ...periods.map((p) => p.expected.minor));
   const beyond = f.beyond.get(currency) ?? 0;

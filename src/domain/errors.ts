@@ -106,3 +106,8 @@ export class InvariantError extends Error {
 export function invariant(condition: unknown, message: string): asserts condition {
   if (!condition) throw new InvariantError(message);
 }
+
+/** A service owed needs (mail server, webhook) is not there: exit 7, like an unreachable database. */
+export class ServiceUnavailableError extends OwedError {
+  readonly code = 'database';
+}

@@ -1,6 +1,6 @@
 import type { Actor } from '../../actor.js';
 import { parseDate, type IsoDate } from '../../dates.js';
-import { NotFoundError, RefusedError, ValidationError } from '../../errors.js';
+import { NotFoundError, RefusedError, ValidationError, type Problem } from '../../errors.js';
 import type { Store } from '../../store.js';
 import { requirePermission } from '../../users/roles.js';
 
@@ -28,7 +28,7 @@ async function changeDispute(store: Store, actor: Actor, number: string, input: 
   const verb = disputed ? 'dispute' : 'undispute';
   requirePermission(actor.user, actor.role, 'finance', `${verb} invoices`);
   const reason = input.reason?.trim() ?? '';
-  const problems = [];
+  const problems: Problem[] = [];
   if (reason === '') problems.push({ field: '--reason', reason: `is required: say why the invoice is ${disputed ? 'disputed' : 'no longer disputed'}` });
   else if (reason.length > 500) problems.push({ field: '--reason', value: reason, reason: 'is longer than 500 characters' });
   let date = actor.today;
