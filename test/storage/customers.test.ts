@@ -234,7 +234,7 @@ describe.each(testEngines())('%s', (engine) => {
     expect(JSON.parse(String(audit[1]!.detail))).toEqual({
       email: { from: 'ap@huamei.example.cn', to: null },
       terms: { from: 'NET45', to: 'NET60' },
-      creditLimit: { from: `${MAX_SAFE_MINOR} CNY minor units`, to: '8000000 CNY minor units' },
+      creditLimit: { from: '90071992547409.91 CNY', to: '80000.00 CNY' },
     });
   });
 

@@ -13,10 +13,39 @@ const NOW = '2026-11-27T10:00:00.000Z';
 
 const DEFAULTS: Record<string, string> = {
   'aging.buckets': '30,60,90,120',
+  'alerts.bad_debt_percent': '2',
+  'alerts.concentration_percent': '30',
+  'alerts.dso_days': '60',
+  'alerts.email': '',
+  'alerts.exposure_critical_percent': '100',
+  'alerts.exposure_warn_percent': '90',
+  'alerts.forecast_floor': '0',
+  'alerts.invoice_overdue_critical_days': '90',
+  'alerts.invoice_overdue_warn_days': '30',
+  'alerts.overdue_share_percent': '20',
+  'alerts.webhook': '',
+  'company.name': '',
   'credit.block_overdue_days': '60',
   'currency.base': 'CNY',
+  'provision.rates': '1,3,10,20,50,100',
+  'reconcile.rules': 'reference,exact,subset,oldest',
+  'reconcile.tolerance': '0',
+  'remind.hold_level': 'final',
+  'remind.levels': '-3:courtesy,1:first,15:second,30:final,60:collections',
+  'remind.max_receipts_age_days': '7',
+  'remind.payment_instructions': '',
+  'remind.template.en': '',
+  'remind.template.zh-CN': '',
+  'smtp.from': '',
+  'smtp.host': '',
+  'smtp.password_env': 'OWED_SMTP_PASSWORD',
+  'smtp.password_file': '',
+  'smtp.port': '587',
+  'smtp.secure': 'false',
+  'smtp.user': '',
   'stock.allow_backorder': 'false',
   'tax.default_rate': '13',
+  'tax.prices_include_tax': 'false',
   'tax.rates': '13,9,6,0',
   terms: 'NET0,NET15,NET30,NET45,NET60,NET90,EOM30',
   'terms.default': 'NET30',
@@ -58,7 +87,7 @@ describe.each(testEngines())('%s', (engine) => {
     return Object.fromEntries(rows.map((r) => [r.key, r.value]));
   }
 
-  it('seeds the 8 default settings with their exact values', async () => {
+  it('seeds every default setting with its exact value', async () => {
     const result = await init('alice');
     expect([...result.settingsSeeded].sort()).toEqual(Object.keys(DEFAULTS).sort());
     expect(await settingsRows()).toEqual(DEFAULTS);

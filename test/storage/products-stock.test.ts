@@ -154,7 +154,7 @@ describe.each(testEngines())('%s', (engine) => {
     it('audits the add with user, command, entity, key, action', async () => {
       await addWidget();
       expect(await auditRows('product')).toEqual([
-        { at: NOW, user_name: 'alice', command: 'product add', entity: 'product', entity_key: 'W-1', action: 'add', detail: { name: '螺丝 M3', price: 125 } },
+        { at: NOW, user_name: 'alice', command: 'product add', entity: 'product', entity_key: 'W-1', action: 'add', detail: { name: '螺丝 M3', price: '1.25' } },
       ]);
     });
   });

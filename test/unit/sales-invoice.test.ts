@@ -40,7 +40,8 @@ describe('invoiceStatus', () => {
 
   it('is partially paid when part is settled and it is not past due', () => {
     expect(invoiceStatus(invoice, settled({ open: 40000, paid: 60000 }), '2025-12-31')).toBe('partially paid');
-    expect(invoiceStatus(invoice, settled({ open: 70000, credited: 30000 }), '2025-12-15')).toBe('partially paid');
+    // Credited but not paid: still open, not "partially paid".
+    expect(invoiceStatus(invoice, settled({ open: 70000, credited: 30000 }), '2025-12-15')).toBe('open');
   });
 
   it('is paid when nothing is open, even long after the due date', () => {
