@@ -3,6 +3,8 @@ import { resolveRuntime, type GlobalOptions, type Runtime, type Streams } from '
 
 export interface Io {
   readonly streams: Streams;
+  /** Where `owed import … -` reads; the process's stdin when not given. */
+  readonly stdin?: NodeJS.ReadableStream;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
 }

@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { registerAudit } from '../commands/audit.js';
 import { registerCustomer } from '../commands/customer.js';
 import { registerDemo } from '../commands/demo.js';
+import { registerExport } from '../commands/export.js';
 import { registerAging } from '../commands/aging.js';
+import { registerImport } from '../commands/import.js';
 import { registerAlert } from '../commands/alert.js';
 import { registerForecast } from '../commands/forecast.js';
 import { registerInit } from '../commands/init.js';
@@ -66,7 +68,9 @@ Exit codes: 0 ok, 1 bug, 2 usage, 3 invalid data, 4 not found, 5 refused, 6 perm
   registerAging(program, io);
   registerForecast(program, io);
   registerAlert(program, io);
+  registerImport(program, io, io.stdin ?? process.stdin);
   registerAudit(program, io);
+  registerExport(program, io);
   return program;
 }
 
@@ -89,6 +93,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   });
   process.exitCode = await run(argv, {
     streams: { stdout: process.stdout, stderr: process.stderr, stdinIsTTY: Boolean(process.stdin.isTTY) },
+    stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
   });

@@ -10,7 +10,7 @@ export function dateOption(value: string): string {
   try {
     return parseDate(value, 'date');
   } catch (error) {
-    if (error instanceof ValidationError) throw new InvalidArgumentError(`${error.problems[0]!.reason}; expected YYYY-MM-DD`);
+    if (error instanceof ValidationError) throw new InvalidArgumentError(error.problems[0]!.reason);
     throw error;
   }
 }

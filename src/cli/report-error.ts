@@ -16,7 +16,7 @@ export function reportError(error: unknown, write: (text: string) => void, debug
   }
   if (error instanceof OwedError) {
     write(`owed: ${error.message}\n`);
-    if (error instanceof ValidationError && (error.problems.length > 1 || error.problems[0]?.row !== undefined)) {
+    if (error instanceof ValidationError && error.problems.length > 1) {
       for (const problem of error.problems.slice(0, SHOWN_PROBLEMS)) write(`  ${describeProblem(problem)}\n`);
       const rest = error.problems.length - SHOWN_PROBLEMS;
       if (rest > 0) write(`  … and ${rest} more problem${rest === 1 ? '' : 's'}\n`);

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { localToday, parseDate, type IsoDate } from '../domain/dates.js';
 import { UsageError, ValidationError } from '../domain/errors.js';
 import { defaultDatabasePath, parseTarget, type DatabaseTarget } from '../storage/target.js';
@@ -71,6 +73,7 @@ export function resolveRuntime(
   }
 
   const output = options.output === undefined || options.output === '-' ? undefined : options.output;
+  if (output !== undefined) assertWritable(output);
   const formatText = options.json ? 'json' : options.format ?? (output ? formatFromPath(output) : undefined) ?? nonEmpty(env.OWED_FORMAT) ?? config.format ?? 'table';
   if (!(FORMATS as readonly string[]).includes(formatText)) {
     throw new UsageError(`unknown format "${formatText}"`, `use one of ${FORMATS.join(', ')}`);
@@ -111,5 +114,20 @@ function osUser(): string {
     return os.userInfo().username;
   } catch {
     return 'unknown';
+  }
+}
+
+/** Checked before any work, so a bad -o path never leaves a change made and its result lost. */
+function assertWritable(file: string): void {
+  const target = path.resolve(file);
+  try {
+    if (fs.existsSync(target)) {
+      if (fs.statSync(target).isDirectory()) throw new Error('is a directory');
+      fs.accessSync(target, fs.constants.W_OK);
+    } else {
+      fs.accessSync(path.dirname(target), fs.constants.W_OK);
+    }
+  } catch (error) {
+    throw new UsageError(`cannot write the output file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : (error as Error).message}`, 'choose an -o path in a directory you can write to');
   }
 }

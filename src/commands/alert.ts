@@ -74,7 +74,8 @@ async function notify(rt: Runtime, alerts: readonly StoredAlert[]): Promise<void
 }
 
 export function registerAlert(program: Command, io: Io): void {
-  const alert = program.command('alert').description('risk alerts (风险预警): run the rules, list, acknowledge');
+  const alert = program.command('alert').description('risk alerts (风险预警): run the rules, list, acknowledge')
+    .addHelpText('after', `\nExamples:\n  $ owed alert run --fail-on critical\n  $ owed alert list\n  $ owed alert ack invoice_overdue:INV-2026-000004 --note "payment promised"`);
 
   alert
     .command('run')

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
 import { withBook } from '../cli/book.js';
 import { integerOption } from '../cli/options.js';
-import { emitListing } from '../cli/output.js';
+import { emitListing, writeResult } from '../cli/output.js';
+import { renderJson } from '../cli/render/index.js';
 
 export function registerAudit(program: Command, io: Io): void {
   program
@@ -21,6 +22,10 @@ Example:
           ...(o.key !== undefined ? { key: o.key } : {}),
           limit: Number(o.limit),
         }));
+      if (rt.format === 'json') {
+        writeResult(rt, renderJson(records.map((r) => ({ ...r, detail: r.detail ?? null }))));
+        return;
+      }
       emitListing(rt, {
         columns: [
           { key: 'id', header: 'Id', kind: 'integer' },

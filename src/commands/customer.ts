@@ -116,7 +116,8 @@ export function customerListing(customers: readonly Customer[]): Listing {
 }
 
 export function registerCustomer(program: Command, io: Io): void {
-  const customer = program.command('customer').description('customers: add, list, show, edit');
+  const customer = program.command('customer').description('customers: add, list, show, edit')
+    .addHelpText('after', `\nExamples:\n  $ owed customer add C001 --name "上海华美贸易有限公司" --credit-limit 50000\n  $ owed customer list --json\n  $ owed customer statement C001`);
 
   customerFieldOptions(
     customer

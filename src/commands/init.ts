@@ -47,7 +47,8 @@ Examples:
       if (setup.adminCreated !== null) note(rt, `${setup.adminCreated} is the book's admin`);
     }));
 
-  const db = program.command('db').description('the database schema');
+  const db = program.command('db').description('the database schema')
+    .addHelpText('after', `\nExamples:\n  $ owed db status\n  $ owed db migrate`);
 
   db.command('migrate')
     .description('apply pending migrations (after upgrading owed)')
@@ -80,6 +81,7 @@ Example:
           ...state.unknown.map((name) => ({ migration: name, state: 'unknown (newer owed)', applied_at: null })),
         ],
       });
-      if (state.pending.length > 0) note(rt, 'run `owed db migrate` to apply the pending migrations');
+      if (state.applied.length === 0) note(rt, 'this book is not initialised: run `owed init`');
+      else if (state.pending.length > 0) note(rt, 'run `owed db migrate` to apply the pending migrations');
     }));
 }

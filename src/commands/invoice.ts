@@ -123,7 +123,8 @@ function emitInvoice(rt: Runtime, invoice: Invoice, s: Settlement): void {
 }
 
 export function registerInvoice(program: Command, io: Io): void {
-  const invoice = program.command('invoice').description('invoices and credit notes: issue, credit, list, show');
+  const invoice = program.command('invoice').description('invoices and credit notes: issue, credit, list, show')
+    .addHelpText('after', `\nExamples:\n  $ owed invoice issue --order SO-2026-000001\n  $ owed invoice list --status overdue\n  $ owed invoice credit INV-2026-000001 --amount 100 --reason "price adjustment"`);
 
   invoice
     .command('issue')
@@ -249,7 +250,8 @@ Example:
       .allowUnknownOption()
       .allowExcessArguments()
       .addHelpText('after', `
-Issued documents are never ${verb === 'edit' ? 'edited' : 'deleted'}; correct an invoice with a credit note:
+Issued documents are never ${verb === 'edit' ? 'edited' : 'deleted'}; correct an invoice with a credit note.
+Example:
   $ owed invoice credit INV-2026-000001 --amount 100 --reason "price corrected"`)
       .action(action(io, async (rt, args) => {
         const found = await withBook(rt, (store) => store.invoices.find(args[0]!));

@@ -115,7 +115,8 @@ function statusOption(value: string): OrderStatus {
 }
 
 export function registerOrder(program: Command, io: Io): void {
-  const order = program.command('order').description('sales orders: create, approve (credit check, stock), ship, cancel');
+  const order = program.command('order').description('sales orders: create, approve (credit check, stock), ship, cancel')
+    .addHelpText('after', `\nExamples:\n  $ owed order create --customer C001 --line P-1001:5\n  $ owed order approve SO-2026-000001\n  $ owed order ship SO-2026-000001 --line P-1001:2`);
 
   order
     .command('create')

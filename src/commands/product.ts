@@ -32,7 +32,8 @@ function productRow(p: Product, level?: StockLevel): Record<string, string | num
 }
 
 export function registerProduct(program: Command, io: Io): void {
-  const product = program.command('product').description('products and services: add, list, show');
+  const product = program.command('product').description('products and services: add, list, show')
+    .addHelpText('after', `\nExamples:\n  $ owed product add P-1001 --name "激光打印机" --price 1500 --tax-rate 13 --unit 台\n  $ owed product list`);
 
   product
     .command('add')

@@ -162,7 +162,8 @@ Examples:
         : `recorded ${r.number}: ${formatMoney(r.amount)} ${r.amount.currency}${r.customer ? ` from ${r.customer}` : ' (unidentified)'}; ${formatMoney(result.balance.unapplied)} unapplied${result.applied ? ` after ${result.applied}` : ''}`);
     }));
 
-  const receipt = program.command('receipt').description('receipts: list, show, reverse (bounced), assign (unidentified cash)');
+  const receipt = program.command('receipt').description('receipts: list, show, reverse (bounced), assign (unidentified cash)')
+    .addHelpText('after', `\nExamples:\n  $ owed receipt list --unapplied\n  $ owed receipt reverse RC-2026-000004 --reason "cheque bounced"`);
 
   receipt
     .command('list')

@@ -46,7 +46,8 @@ function planListing(result: ReconcileResult, explain: boolean): Listing {
 }
 
 export function registerReconcile(program: Command, io: Io): void {
-  const reconcile = program.command('reconcile').description('match receipts to invoices (核销): auto, apply by hand, undo, list');
+  const reconcile = program.command('reconcile').description('match receipts to invoices (核销): auto, apply by hand, undo, list')
+    .addHelpText('after', `\nExamples:\n  $ owed reconcile auto --dry-run --explain\n  $ owed reconcile apply RC-2026-000003 INV-2026-000001:2000\n  $ owed reconcile undo RB-2026-000002`);
 
   reconcile
     .command('auto')

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
 import { withBook } from '../cli/book.js';
-import { emitListing, emitRecord, note } from '../cli/output.js';
-import type { Listing } from '../cli/render/index.js';
+import { emitListing, emitRecord, note, writeResult } from '../cli/output.js';
+import { renderJson, type Listing } from '../cli/render/index.js';
 import { settingDefinition, settingDefinitions } from '../domain/settings/registry.js';
 import { setSetting } from '../domain/settings/set-setting.js';
 
@@ -14,7 +14,8 @@ const COLUMNS: Listing['columns'] = [
 ];
 
 export function registerSettings(program: Command, io: Io): void {
-  const settings = program.command('settings').description('company-wide settings, shared by every user of the book');
+  const settings = program.command('settings').description('company-wide settings, shared by every user of the book')
+    .addHelpText('after', `\nExamples:\n  $ owed settings list\n  $ owed settings set aging.buckets 30,60,90,180`);
 
   settings
     .command('list')
@@ -46,7 +47,7 @@ Example:
       const definition = settingDefinition(args[0]!);
       const stored = await withBook(rt, (store) => store.settings.all());
       const value = stored.get(definition.key) ?? definition.defaultValue;
-      if (rt.format === 'table') rt.streams.stdout.write(`${value}\n`);
+      if (rt.format === 'table') writeResult(rt, `${value}\n`);
       else {
         const row = { key: definition.key, value, default: definition.defaultValue, description: definition.description };
         emitRecord(rt, { columns: COLUMNS, rows: [row] }, row);
@@ -65,7 +66,7 @@ Examples:
   $ owed settings set stock.allow_backorder true`)
     .action(action(io, async (rt, args) => {
       const change = await withBook(rt, (store, actor) => setSetting(store, actor, args[0]!, args[1]!));
-      rt.streams.stdout.write(rt.format === 'json' ? `${JSON.stringify(change, null, 2)}\n` : `${change.to}\n`);
+      writeResult(rt, rt.format === 'json' ? renderJson(change) : `${change.to}\n`);
       note(rt, change.from === change.to ? `${change.key} already ${change.to}; nothing changed` : `${change.key}: ${change.from} → ${change.to}`);
     }));
 }

@@ -33,7 +33,8 @@ function report(rt: Runtime, result: StockMoveResult, verb: string): void {
 }
 
 export function registerStock(program: Command, io: Io): void {
-  const stock = program.command('stock').description('stock: receive goods, adjust after a count, list what is on hand');
+  const stock = program.command('stock').description('stock: receive goods, adjust after a count, list what is on hand')
+    .addHelpText('after', `\nExamples:\n  $ owed stock receive P-1001 50 --ref PO-2026-0042\n  $ owed stock list`);
 
   stock
     .command('receive')

@@ -6,7 +6,8 @@ import { addUser, setUserRole } from '../domain/users/add-user.js';
 import { ROLES } from '../domain/users/roles.js';
 
 export function registerUser(program: Command, io: Io): void {
-  const user = program.command('user').description(`who may do what: roles ${ROLES.join(', ')}`);
+  const user = program.command('user').description(`who may do what: roles ${ROLES.join(', ')}`)
+    .addHelpText('after', `\nExamples:\n  $ owed user add wang.li --role finance\n  $ owed user list`);
 
   user
     .command('add')

@@ -2,6 +2,8 @@ import type { ReminderRecord, StoredAlert } from './collections/records.js';
 import type { Customer } from './customers/customer.js';
 import type { IsoDate } from './dates.js';
 import type { DocumentKind, Invoice, Settlement } from './invoicing/invoice.js';
+import type { ExportRecord } from './journal/exports.js';
+import type { DocumentTotal, JournalDocument } from './journal/transactions.js';
 import type { Money } from './money/index.js';
 import type { Allocation, Receipt, ReceiptBalance } from './receivables/receipt.js';
 import type { Order, OrderState } from './sales/order.js';
@@ -31,6 +33,9 @@ export interface Store {
   readonly reminders: ReminderRepository;
   readonly disputes: DisputeRepository;
   readonly history: HistoryQueries;
+  readonly journal: JournalQueries;
+  readonly exports: ExportQueries;
+  readonly imports: ImportRepository;
 }
 
 /** Gapless numbering: the next number of a series and year, taken inside the caller's transaction. */
@@ -324,4 +329,66 @@ export interface HistoryQueries {
   writeOffs(from: IsoDate, to: IsoDate): Promise<Map<string, number>>;
   /** Cash in per day: receipts dated in [from, to] less reversals dated in [from, to], per currency. */
   cashByDay(from: IsoDate, to: IsoDate): Promise<{ date: IsoDate; currency: string; amount: number }[]>;
+}
+
+/** A document issued elsewhere (opening balance, migration), imported without lines. */
+export interface ImportedInvoice {
+  readonly number: string;
+  readonly customer: string;
+  readonly issueDate: IsoDate;
+  readonly dueDate: IsoDate;
+  readonly currency: string;
+  readonly net: number;
+  readonly tax: number;
+  readonly total: number;
+  readonly externalRef: string | null;
+}
+
+export interface ImportedReceipt {
+  readonly number: string;
+  readonly customer: string | null;
+  readonly date: IsoDate;
+  readonly currency: string;
+  readonly amount: number;
+  readonly method: string;
+  /** The bank's id, or a fingerprint (fp:…) when the bank gives none: the idempotency key. */
+  readonly bankRef: string;
+  readonly memo: string | null;
+}
+
+/** Bulk paths for imports: one query per batch of keys, one statement per batch of rows. */
+export interface ImportRepository {
+  customersByCode(codes: readonly string[]): Promise<Map<string, Customer>>;
+  /** Customer codes by exact name, for bank statements that name the payer. */
+  customerCodesByName(names: readonly string[]): Promise<Map<string, string[]>>;
+  insertCustomers(customers: readonly Customer[]): Promise<void>;
+  productsBySku(skus: readonly string[]): Promise<Map<string, Product>>;
+  insertProducts(products: readonly Product[]): Promise<void>;
+  invoicesByNumber(numbers: readonly string[]): Promise<Map<string, ImportedInvoice>>;
+  invoicesByExternalRef(refs: readonly string[]): Promise<Map<string, ImportedInvoice>>;
+  insertInvoices(invoices: readonly ImportedInvoice[], at: string, by: string): Promise<void>;
+  receiptsByBankRef(refs: readonly string[]): Promise<Map<string, ImportedReceipt>>;
+  insertReceipts(receipts: readonly ImportedReceipt[], at: string, by: string): Promise<void>;
+  /** Takes `count` consecutive numbers of a series and year; returns the first. */
+  reserveNumbers(series: string, year: number, count: number): Promise<number>;
+}
+
+/** The documents as double-entry material, for `owed export journal`: set-based, never a query per document. */
+export interface JournalQueries {
+  /** Every document dated in [from, to] (null: open end), ordered by date, then kind, then id. */
+  documents(from: IsoDate | null, to: IsoDate | null): Promise<JournalDocument[]>;
+  /** Documents dated before `before`, summed per kind, customer, currency and cash-or-bank: the opening balances. */
+  totalsBefore(before: IsoDate): Promise<DocumentTotal[]>;
+}
+
+/** `owed export SET`: records keyed by the column names of the import sets (domain/journal/exports.ts), one statement each. */
+export interface ExportQueries {
+  customers(): Promise<ExportRecord[]>;
+  products(): Promise<ExportRecord[]>;
+  /** One record per order line, for orders dated in [from, to]. */
+  orderLines(from: IsoDate | null, to: IsoDate | null): Promise<ExportRecord[]>;
+  /** Invoices and credit notes issued in [from, to]. */
+  invoices(from: IsoDate | null, to: IsoDate | null): Promise<ExportRecord[]>;
+  receipts(from: IsoDate | null, to: IsoDate | null): Promise<ExportRecord[]>;
+  allocations(from: IsoDate | null, to: IsoDate | null): Promise<ExportRecord[]>;
 }

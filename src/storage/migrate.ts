@@ -62,7 +62,7 @@ export async function assertSchemaCurrent(knex: Knex): Promise<void> {
   const state = await migrationState(knex);
   assertNotNewer(state);
   if (state.applied.length === 0) {
-    throw new DatabaseError('this database has not been initialised', 'run `owed init`');
+    throw new DatabaseError('this database has not been initialised', 'run `owed init` (it migrates and seeds the settings and the first admin)');
   }
   if (state.pending.length > 0) {
     throw new DatabaseError(

@@ -6,6 +6,9 @@ import { agingQueries } from './repositories/aging.js';
 import { allocationRepository } from './repositories/allocations.js';
 import { alertRepository, disputeRepository, reminderRepository } from './repositories/collections.js';
 import { historyQueries } from './repositories/history.js';
+import { exportQueries } from './repositories/exports.js';
+import { journalQueries } from './repositories/journal.js';
+import { importRepository } from './repositories/imports.js';
 import { invoiceRepository } from './repositories/invoices.js';
 import { receiptRepository } from './repositories/receipts.js';
 import { customerLedger } from './repositories/ledger.js';
@@ -35,5 +38,8 @@ export function createStore(q: Knex, ctx: WriteContext): Store {
     reminders: reminderRepository(q),
     disputes: disputeRepository(q),
     history: historyQueries(q),
+    journal: journalQueries(q),
+    exports: exportQueries(q),
+    imports: importRepository(q),
   };
 }

@@ -32,19 +32,23 @@ export async function editCustomer(store: Store, actor: Actor, code: string, inp
       );
     }
   }
-  const changed = changedFields(existing, fields);
+  const changedKeys = changedFields(existing, fields);
+  const changed = changedKeys.map((k) => FIELD_NAMES[k] ?? k);
   if (changed.length === 0) return { customer: existing, changed };
   const customer: Customer = { ...existing, ...fields, updatedAt: actor.now };
   await store.customers.update(customer);
   const detail: Record<string, unknown> = {};
-  for (const key of changed) {
-    detail[key] = { from: describe(existing[key as keyof CustomerFields]), to: describe(fields[key as keyof CustomerFields]) };
+  for (const key of changedKeys) {
+    detail[FIELD_NAMES[key] ?? key] = { from: describe(existing[key]), to: describe(fields[key]) };
   }
   await store.audit.record({ entity: 'customer', key: customer.code, action: 'edit', detail });
   return { customer, changed };
 }
 
-function changedFields(before: CustomerFields, after: CustomerFields): string[] {
+/** The names users see (CLI options, CSV and JSON keys), not the code's. */
+const FIELD_NAMES: Record<string, string> = { taxId: 'tax_id', creditLimit: 'credit_limit', onHold: 'on_hold' };
+
+function changedFields(before: CustomerFields, after: CustomerFields): (keyof CustomerFields)[] {
   return (Object.keys(after) as (keyof CustomerFields)[]).filter((key) => {
     const a = before[key];
     const b = after[key];

@@ -162,6 +162,9 @@ export async function agingByInvoice(store: Store, options: AgingOptions): Promi
   const basis = options.basis ?? 'due';
   const bounds = options.buckets !== undefined ? parseBounds(options.buckets) : [...settings.agingBuckets];
   const labels = agingLabels(basis, bounds);
+  if (options.customer !== undefined && !(await store.customers.find(options.customer))) {
+    throw new NotFoundError('customer', options.customer, 'list customers with: owed customer list');
+  }
   const rows = await store.aging.invoices(options.asOf, options.customer);
   return {
     asOf: options.asOf,

@@ -1,6 +1,6 @@
 import type { Actor } from '../actor.js';
 import { compareDates, maxDate, parseDate, type IsoDate } from '../dates.js';
-import { NotFoundError, RefusedError, ValidationError } from '../errors.js';
+import { NotFoundError, RefusedError, UsageError, ValidationError } from '../errors.js';
 import { formatMoney, money, negate, parseMoney } from '../money/index.js';
 import { nextDocumentNumber } from '../numbering.js';
 import { loadSettings } from '../settings/load-settings.js';
@@ -8,6 +8,7 @@ import type { Store } from '../store.js';
 import { requirePermission } from '../users/roles.js';
 import { Problems } from '../validation.js';
 import { applyCash } from './apply-cash.js';
+import { minimumOpenFrom } from './open-amount.js';
 import { invoiceNumbersIn, matchCustomer, type Match } from './matching.js';
 import type { Allocation } from './receipt.js';
 
@@ -109,7 +110,10 @@ export interface ManualTarget {
 
 export function parseTargets(texts: readonly string[]): ManualTarget[] {
   return texts.flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== '').map((t) => {
-    const [invoice, amount] = t.split(':');
+    const [invoice, amount, ...extra] = t.split(':');
+    if (extra.length > 0 || invoice!.trim() === '' || (amount !== undefined && !/^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(amount.trim()))) {
+      throw new UsageError(`"${t}" is not INVOICE or INVOICE:AMOUNT`, 'for example INV-2026-000001 or INV-2026-000001:1500.00');
+    }
     return { invoice: invoice!.trim(), ...(amount !== undefined ? { amount: amount.trim() } : {}) };
   });
 }
@@ -141,12 +145,16 @@ export async function reconcileApply(
     if (target.amount !== undefined) {
       amount = parseMoney(target.amount, currency, `${target.invoice} amount`);
     } else {
+      // As much as both sides can take on every day from the allocation date on.
       const on = date ?? maxDate(receipt.date, invoice.issueDate);
-      const cash = await store.receipts.balance(receiptNumber, '9999-12-31');
-      const open = await store.invoices.settlement(invoice.number, on);
-      amount = money(Math.min(cash.unapplied.minor, open.open.minor), currency);
+      const receiptAllocations = (await store.allocations.list({ receipt: receiptNumber }))
+        .filter((a) => a.sourceKind === 'receipt')
+        .map((a) => ({ date: a.date, amount: a.amount }));
+      const cash = receipt.reversal ? 0 : minimumOpenFrom(receipt.amount, receiptAllocations, on).minor;
+      const open = minimumOpenFrom(invoice.total, await store.invoices.allocations(invoice.number), on).minor;
+      amount = money(Math.min(cash, open), currency);
       if (amount.minor <= 0) {
-        throw new RefusedError(cash.unapplied.minor <= 0 ? `${receiptNumber} has nothing left to apply` : `${invoice.number} has nothing open`);
+        throw new RefusedError(cash <= 0 ? `${receiptNumber} has nothing left to apply` : `${invoice.number} has nothing open from ${on}`);
       }
     }
     const applied = await applyCash(store, actor.now, actor.user, {

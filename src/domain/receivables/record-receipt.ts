@@ -25,9 +25,10 @@ export interface RecordedReceipt {
   readonly replayed: boolean;
 }
 
-function sameContent(a: Receipt, b: Receipt): boolean {
-  return a.date === b.date && a.amount.minor === b.amount.minor && a.amount.currency === b.amount.currency
-    && a.customer === b.customer && a.method === b.method && (a.memo ?? '') === (b.memo ?? '');
+/** A replay may leave the customer out: unidentified cash may have been assigned since. */
+function sameContent(earlier: Receipt, replay: Receipt): boolean {
+  return earlier.date === replay.date && earlier.amount.minor === replay.amount.minor && earlier.amount.currency === replay.amount.currency
+    && (replay.customer === null || earlier.customer === replay.customer) && earlier.method === replay.method && (earlier.memo ?? '') === (replay.memo ?? '');
 }
 
 /**
@@ -69,6 +70,8 @@ export async function recordReceipt(store: Store, actor: Actor, input: ReceiptIn
     createdBy: actor.user,
   };
   if (bankRef !== null) {
+    // Two processes entering the same bank line at once: the second waits and then sees the first.
+    await store.allocations.lockForAllocation();
     const earlier = await store.receipts.findByBankRef(bankRef);
     if (earlier) {
       if (sameContent(earlier, draft)) return { receipt: earlier, replayed: true };

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { ACCOUNT_DEFAULTS, ACCOUNT_DESCRIPTIONS, ACCOUNT_ROLES, normaliseAccountName, settingKey } from '../journal/accounts.js';
 import { isCurrency, knownCurrencies } from '../money/index.js';
 import { parseTermCode } from '../terms.js';
 
@@ -265,6 +266,12 @@ definitions.push(
   { key: 'alerts.bad_debt_percent', description: 'write-offs over the last 12 months above this share of credit sales is a warning', defaultValue: '2', normalise: (v) => parsePercent('alerts.bad_debt_percent', v) },
   { key: 'alerts.concentration_percent', description: 'the largest customer above this share of receivables is a warning', defaultValue: '30', normalise: (v) => parsePercent('alerts.concentration_percent', v) },
   { key: 'alerts.forecast_floor', description: 'expected inflow over the next 4 weeks below this amount (base currency) is a warning; 0 turns it off', defaultValue: '0', normalise: amount('alerts.forecast_floor') },
+  ...ACCOUNT_ROLES.map((role): SettingDefinition => ({
+    key: settingKey(role),
+    description: ACCOUNT_DESCRIPTIONS[role],
+    defaultValue: ACCOUNT_DEFAULTS[role],
+    normalise: (value) => normaliseAccountName(settingKey(role), value),
+  })),
 );
 
 function parsePercentAbove100(field: string, value: string): string {

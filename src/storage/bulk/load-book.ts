@@ -25,7 +25,7 @@ export interface LoadBookResult {
 }
 
 /** Page cache while loading, in KiB; SQLite's default is 2 MiB (cache_size = -2000). */
-const SQLITE_LOAD_CACHE_KB = 128 * 1024;
+const SQLITE_LOAD_CACHE_KB = 64 * 1024;
 const SQLITE_DEFAULT_CACHE = -2000;
 
 /** Tables whose integer primary key the generator assigns; PostgreSQL's sequences must follow. */

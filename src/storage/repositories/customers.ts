@@ -4,7 +4,7 @@ import { money } from '../../domain/money/index.js';
 import type { CustomerFilter, CustomerRepository } from '../../domain/store.js';
 import { readBoolean, readNullableInteger } from './rows.js';
 
-interface CustomerRow {
+export interface CustomerRow {
   code: string;
   name: string;
   email: string | null;

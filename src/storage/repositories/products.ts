@@ -5,7 +5,7 @@ import type { ProductRepository, StockRepository } from '../../domain/store.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { readBoolean, readInteger } from './rows.js';
 
-interface ProductRow {
+export interface ProductRow {
   id: number;
   sku: string;
   name: string;
@@ -19,7 +19,7 @@ interface ProductRow {
   created_at: string;
 }
 
-function productFromRow(row: ProductRow): Product {
+export function productFromRow(row: ProductRow): Product {
   return {
     sku: row.sku,
     name: row.name,

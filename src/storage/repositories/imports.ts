@@ -1,0 +1,124 @@
+import type { Knex } from 'knex';
+import type { ImportedInvoice, ImportedReceipt, ImportRepository } from '../../domain/store.js';
+import { customerFromRow, customerToRow, type CustomerRow } from './customers.js';
+import { productFromRow, type ProductRow } from './products.js';
+import { rawRows } from './raw.js';
+import { readInteger } from './rows.js';
+
+/** Rows per INSERT statement: under SQLite's bound-parameter limit for the widest table. */
+const INSERT_CHUNK = 500;
+/** Keys per IN (…) lookup. */
+const LOOKUP_CHUNK = 900;
+
+async function inChunks<T>(keys: readonly string[], lookup: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const unique = [...new Set(keys)];
+  const out: T[] = [];
+  for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) out.push(...(await lookup(unique.slice(i, i + LOOKUP_CHUNK))));
+  return out;
+}
+
+async function insertChunked(q: Knex, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await q(table).insert(rows.slice(i, i + INSERT_CHUNK));
+}
+
+/** Customer ids by code for a batch, in one query per chunk. */
+async function customerIds(q: Knex, codes: readonly string[]): Promise<Map<string, number>> {
+  const rows = await inChunks(codes, (chunk) => q('customers').select('id', 'code').whereIn('code', chunk) as Promise<{ id: number; code: string }[]>);
+  return new Map(rows.map((r) => [r.code, readInteger(r.id)]));
+}
+
+function invoiceFromRow(r: Record<string, unknown>): ImportedInvoice {
+  return {
+    number: String(r.number),
+    customer: String(r.customer),
+    issueDate: String(r.issue_date),
+    dueDate: String(r.due_date),
+    currency: String(r.currency),
+    net: readInteger(r.net),
+    tax: readInteger(r.tax),
+    total: readInteger(r.total),
+    externalRef: (r.external_ref as string | null) ?? null,
+  };
+}
+
+function receiptFromRow(r: Record<string, unknown>): ImportedReceipt {
+  return {
+    number: String(r.number),
+    customer: (r.customer as string | null) ?? null,
+    date: String(r.receipt_date),
+    currency: String(r.currency),
+    amount: readInteger(r.amount),
+    method: String(r.method),
+    bankRef: String(r.bank_ref),
+    memo: (r.memo as string | null) ?? null,
+  };
+}
+
+export function importRepository(q: Knex): ImportRepository {
+  const invoiceQuery = () =>
+    q('invoices as i')
+      .join('customers as c', 'c.id', 'i.customer_id')
+      .select('i.number', 'c.code as customer', 'i.issue_date', 'i.due_date', 'i.currency', 'i.net', 'i.tax', 'i.total', 'i.external_ref')
+      .where('i.kind', 'invoice');
+
+  return {
+    async customersByCode(codes) {
+      const rows = await inChunks(codes, (chunk) => q('customers').select('*').whereIn('code', chunk) as Promise<CustomerRow[]>);
+      return new Map(rows.map((r) => [r.code, customerFromRow(r)]));
+    },
+    async customerCodesByName(names) {
+      const rows = await inChunks(names, (chunk) => q('customers').select('code', 'name').whereIn('name', chunk) as Promise<{ code: string; name: string }[]>);
+      const byName = new Map<string, string[]>();
+      for (const r of rows) byName.set(r.name, [...(byName.get(r.name) ?? []), r.code]);
+      return byName;
+    },
+    async insertCustomers(customers) {
+      await insertChunked(q, 'customers', customers.map(customerToRow));
+    },
+    async productsBySku(skus) {
+      const rows = await inChunks(skus, (chunk) => q('products').select('*').whereIn('sku', chunk) as Promise<ProductRow[]>);
+      return new Map(rows.map((r) => [r.sku, productFromRow(r)]));
+    },
+    async insertProducts(products) {
+      await insertChunked(q, 'products', products.map((p) => ({
+        sku: p.sku, name: p.name, price: p.price.minor, currency: p.price.currency, unit: p.unit, tax_rate: p.taxRate,
+        stocked: p.stocked, on_hand: 0, reserved: 0, created_at: p.createdAt,
+      })));
+    },
+    async invoicesByNumber(numbers) {
+      const rows = await inChunks(numbers, (chunk) => invoiceQuery().whereIn('i.number', chunk) as Promise<Record<string, unknown>[]>);
+      return new Map(rows.map((r) => [String(r.number), invoiceFromRow(r)]));
+    },
+    async invoicesByExternalRef(refs) {
+      const rows = await inChunks(refs, (chunk) => invoiceQuery().whereIn('i.external_ref', chunk) as Promise<Record<string, unknown>[]>);
+      return new Map(rows.map((r) => [String(r.external_ref), invoiceFromRow(r)]));
+    },
+    async insertInvoices(invoices, at, by) {
+      const ids = await customerIds(q, invoices.map((i) => i.customer));
+      await insertChunked(q, 'invoices', invoices.map((i) => ({
+        number: i.number, kind: 'invoice', customer_id: ids.get(i.customer), order_id: null, credit_of: null,
+        issue_date: i.issueDate, due_date: i.dueDate, currency: i.currency, net: i.net, tax: i.tax, total: i.total,
+        tax_inclusive: false, reason: null, restocked: false, external_ref: i.externalRef, created_at: at, created_by: by,
+      })));
+    },
+    async receiptsByBankRef(refs) {
+      const rows = await inChunks(refs, (chunk) =>
+        q('receipts as r').leftJoin('customers as c', 'c.id', 'r.customer_id')
+          .select('r.number', 'c.code as customer', 'r.receipt_date', 'r.currency', 'r.amount', 'r.method', 'r.bank_ref', 'r.memo')
+          .whereIn('r.bank_ref', chunk) as Promise<Record<string, unknown>[]>);
+      return new Map(rows.map((r) => [String(r.bank_ref), receiptFromRow(r)]));
+    },
+    async insertReceipts(receipts, at, by) {
+      const ids = await customerIds(q, receipts.map((r) => r.customer).filter((c): c is string => c !== null));
+      await insertChunked(q, 'receipts', receipts.map((r) => ({
+        number: r.number, customer_id: r.customer === null ? null : ids.get(r.customer), receipt_date: r.date, currency: r.currency,
+        amount: r.amount, method: r.method, bank_ref: r.bankRef, memo: r.memo, created_at: at, created_by: by,
+      })));
+    },
+    async reserveNumbers(series, year, count) {
+      await q('number_series').insert({ series, year, last: 0 }).onConflict(['series', 'year']).ignore();
+      const rows = await rawRows<{ last: unknown }>(q, 'update number_series set last = last + ? where series = ? and year = ? returning last', [count, series, year]);
+      return readInteger(rows[0]!.last) - count + 1;
+    },
+  };
+}
