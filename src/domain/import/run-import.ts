@@ -66,13 +66,13 @@ export async function runImport<T>(
   const problems: Problem[] = [];
   let problemCount = 0;
   const conflicts: string[] = [];
+  let conflictCount = 0;
   let read = 0;
   let created = 0;
   let updated = 0;
   let present = 0;
   let skipped = 0;
   let rejected = 0;
-  let failed = false;
   const seen = new Map<string, number>();
   let batch: Prepared<T>[] = [];
 
@@ -82,7 +82,6 @@ export async function runImport<T>(
       reject(row, `${p.field}: ${p.value !== undefined ? `${JSON.stringify(p.value)} ` : ''}${p.reason}`);
       return;
     }
-    failed = true;
     problemCount++;
     if (problems.length < SHOWN) problems.push(p);
   };
@@ -101,7 +100,7 @@ export async function runImport<T>(
         rejected++;
         reject(c.row, c.reason);
       } else {
-        failed = true;
+        conflictCount++;
         if (conflicts.length < SHOWN) conflicts.push(`line ${c.row.line}: ${c.reason}`);
       }
     }
@@ -130,12 +129,12 @@ export async function runImport<T>(
       continue;
     }
     seen.set(prepared.key, incoming.row.line);
-    // Once the import is bound to fail, keep checking rows but stop writing them.
-    if (failed) continue;
+    // Batches are written even once the import is bound to fail: that is how checks against the
+    // book (unknown customers, conflicts) reach every row; the transaction is rolled back anyway.
     batch.push({ row: incoming.row, key: prepared.key, record: prepared.record });
     if (batch.length >= BATCH) await flush();
   }
-  if (!failed) await flush();
+  await flush();
   if (read === 0) throw new ValidationError({ field: importer.entity, reason: 'the file has a header but no rows' });
 
   if (problemCount > 0) {
@@ -146,7 +145,7 @@ export async function runImport<T>(
   }
   if (conflicts.length > 0) {
     throw new RefusedError(
-      `${conflicts.length} row${conflicts.length === 1 ? '' : 's'} would change what the book already holds:\n  ${conflicts.join('\n  ')}`,
+      `${conflictCount} row${conflictCount === 1 ? '' : 's'} would change what the book already holds:\n  ${conflicts.join('\n  ')}`,
       options.update ? 'issued documents are never changed by an import; correct them with credit notes' : 'master data (customers, products) can be changed with --update; documents never',
     );
   }
