@@ -136,7 +136,7 @@ export async function runLoad(engine: Engine, scale: number, location: string): 
       peakRssMb: peakRssMb(),
       detail: `${loaded.rows.toLocaleString('en')} rows: ${s.customers} customers, ${s.invoices} invoices, ${s.invoiceLines} lines, `
         + `${s.creditNotes} credit notes, ${s.receipts} receipts (${s.unidentifiedReceipts} unidentified), ${s.writeOffs} write-offs, `
-        + `${s.allocations} allocations; then ${loaded.finishMs.toFixed(0)} ms ${engine === 'postgres' ? 'setval + analyze' : 'finishing'}`,
+        + `${s.allocations} allocations; then ${loaded.finishMs.toFixed(0)} ms ${engine === 'postgres' ? 'setval + vacuum analyze' : 'finishing'}`,
       load1,
     }];
     return { results, book: { summary: s } };

@@ -12,7 +12,6 @@ import type { AlertLevel, StoredAlert } from '../domain/collections/records.js';
 import { RefusedError } from '../domain/errors.js';
 import { defaultSettings } from '../domain/settings/registry.js';
 import { requirePermission } from '../domain/users/roles.js';
-import { createMailer } from '../mail/index.js';
 import { postJson } from '../notify/webhook.js';
 
 const COLUMNS: Listing['columns'] = [
@@ -56,6 +55,7 @@ async function notify(rt: Runtime, alerts: readonly StoredAlert[]): Promise<void
   }
   const company = settings.get('company.name') || 'owed';
   if (to.length > 0) {
+    const { createMailer } = await import('../mail/index.js');
     const mailer = createMailer(settings, rt.env);
     try {
       const lines = alerts.map((a) => `[${a.level.toUpperCase()}${a.state === 'escalated' ? ', escalated' : ''}] ${a.message}`);

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parse } from 'csv-parse/sync';
 import { action, type Io } from '../cli/action.js';
 import { note, writeResult } from '../cli/output.js';
 import { listingToJson, render, renderJson, type Listing } from '../cli/render/index.js';
@@ -41,7 +40,8 @@ function demoRuntime(rt: Runtime): Runtime {
   return { ...rt, target: parseTarget(file) };
 }
 
-function readFixture(name: string): Record<string, string>[] {
+async function readFixture(name: string): Promise<Record<string, string>[]> {
+  const { parse } = await import('csv-parse/sync');
   const text = fs.readFileSync(path.join(packageRoot(), 'fixtures', 'demo', name), 'utf8');
   return parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
 }
@@ -82,7 +82,7 @@ async function wipe(rt: Runtime): Promise<void> {
 }
 
 async function loadDemoCompany(store: Store, actor: Actor): Promise<void> {
-  for (const row of readFixture('customers.csv')) {
+  for (const row of await readFixture('customers.csv')) {
     await addCustomer(store, actor, row.code!, {
       name: row.name!,
       email: row.email ?? '',
@@ -96,7 +96,7 @@ async function loadDemoCompany(store: Store, actor: Actor): Promise<void> {
       address: row.address ?? '',
     });
   }
-  for (const row of readFixture('products.csv')) {
+  for (const row of await readFixture('products.csv')) {
     const stock = row.stock ?? '';
     await addProduct(store, actor, row.sku!, {
       name: row.name!,

@@ -17,7 +17,7 @@ import { createMapper } from '../domain/import/mapping.js';
 import { NO_RULES, parseRules, type ImportRules } from '../domain/import/rules.js';
 import { DryRunResult, runImport, type ImportReport, type IncomingRow } from '../domain/import/run-import.js';
 import type { Permission } from '../domain/users/roles.js';
-import { openInput, readCsv, type Encoding } from '../io/read-csv.js';
+import type { Encoding } from '../io/read-csv.js';
 
 const ENTITIES = ['customers', 'products', 'invoices', 'receipts'] as const;
 type Entity = (typeof ENTITIES)[number];
@@ -91,6 +91,8 @@ async function runFromFile(rt: Runtime, entity: Entity, file: string, o: ImportO
   if (o.reconcile && entity !== 'receipts') throw new UsageError('--reconcile is for receipts');
   const rules = o.rules ? loadRules(o.rules) : NO_RULES;
   const { importer, permission } = importerFor(entity, o);
+  // csv-parse and iconv-lite are loaded by the command that reads CSV, not by every command.
+  const { openInput, readCsv } = await import('../io/read-csv.js');
   const input = openInput(file, stdin as never);
   const source = await readCsv(input.stream, {
     encoding: o.encoding ?? (rules.encoding as Encoding | undefined) ?? 'utf8',

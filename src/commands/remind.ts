@@ -20,7 +20,6 @@ import {
 } from '../domain/collections/reminders/index.js';
 import { OwedError, ValidationError, type ErrorCode } from '../domain/errors.js';
 import { money, toDecimalString, type Money } from '../domain/money/index.js';
-import { createMailer, isFatalMailError, mailFrom, newMessageId, writeEml } from '../mail/index.js';
 import { registerDispute } from './dispute.js';
 
 /** Some messages of a run were not sent; the ones that were stay recorded. */
@@ -48,7 +47,10 @@ function templateReader(io: Io) {
   };
 }
 
-function smtpSender(rt: Runtime) {
+/** The mail module (nodemailer) is loaded only by commands that send. */
+type MailModule = typeof import('../mail/index.js');
+
+function smtpSender(rt: Runtime, { createMailer, isFatalMailError, newMessageId }: MailModule) {
   return (settings: ReadonlyMap<string, string>): ReminderSender => {
     const mailer = createMailer(settings, rt.env);
     return {
@@ -61,7 +63,7 @@ function smtpSender(rt: Runtime) {
   };
 }
 
-function outboxSender(dir: string) {
+function outboxSender(dir: string, { mailFrom, newMessageId, writeEml }: MailModule) {
   return (settings: ReadonlyMap<string, string>): ReminderSender => {
     const from = mailFrom(settings);
     return {
@@ -322,7 +324,7 @@ Examples:
         dryRun: o.dryRun === true,
         force: o.force === true,
         readTemplate: templateReader(io),
-        openSender: o.outbox !== undefined ? outboxSender(path.resolve(io.cwd, o.outbox)) : smtpSender(rt),
+        openSender: o.outbox !== undefined ? outboxSender(path.resolve(io.cwd, o.outbox), await import('../mail/index.js')) : smtpSender(rt, await import('../mail/index.js')),
       });
       emitRun(rt, report);
       summarise(rt, report);

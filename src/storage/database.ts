@@ -126,7 +126,7 @@ function openSqlite(target: DatabaseTarget, options: OpenOptions): Knex {
 }
 
 async function openPostgres(target: DatabaseTarget, options: OpenOptions): Promise<Knex> {
-  installPostgresTypeParsers();
+  await installPostgresTypeParsers();
   if (options.create) await createPostgresDatabaseIfMissing(target);
   return postgresKnex(target.location);
 }

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { InvariantError } from '../domain/errors.js';
 
 /**
@@ -21,9 +20,11 @@ export function exactInteger(text: string): number {
 
 let installed = false;
 
-export function installPostgresTypeParsers(): void {
+/** pg is loaded here, on first use: a SQLite user never pays for it. */
+export async function installPostgresTypeParsers(): Promise<void> {
   if (installed) return;
   installed = true;
+  const { default: pg } = await import('pg');
   pg.types.setTypeParser(INT8, exactInteger);
   // SUM() over bigint is numeric; amounts are whole minor units, so it must be an integer too.
   pg.types.setTypeParser(NUMERIC, (text: string) => (/^-?\d+$/.test(text) ? exactInteger(text) : text));

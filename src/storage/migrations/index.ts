@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as foundation from './0001_foundation.js';
 import * as sales from './0002_sales.js';
 import * as receivables from './0003_receivables.js';
+import * as benchIndexes from './0004_bench_indexes.js';
 import * as collections from './0005_collections.js';
 
 export interface Migration {
@@ -15,5 +16,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0001_foundation', ...foundation },
   { name: '0002_sales', ...sales },
   { name: '0003_receivables', ...receivables },
+  { name: '0004_bench_indexes', ...benchIndexes },
   { name: '0005_collections', ...collections },
 ];
