@@ -43,7 +43,7 @@ export function alertListing(alerts: readonly StoredAlert[], title?: string): Li
 }
 
 /** Sends new and escalated alerts by email and webhook; only then are they marked as sent. */
-async function notify(rt: Runtime, alerts: readonly StoredAlert[]): Promise<void> {
+async function notify(rt: Runtime, asOf: string, alerts: readonly StoredAlert[]): Promise<void> {
   const settings = await withBook(rt, async (store) => {
     const stored = await store.settings.all();
     return new Map([...defaultSettings(), ...stored]);
@@ -61,7 +61,7 @@ async function notify(rt: Runtime, alerts: readonly StoredAlert[]): Promise<void
       const lines = alerts.map((a) => `[${a.level.toUpperCase()}${a.state === 'escalated' ? ', escalated' : ''}] ${a.message}`);
       await mailer.send({
         to,
-        subject: `${company}: ${alerts.length} receivables alert${alerts.length === 1 ? '' : 's'} (${rt.today})`,
+        subject: `${company}: ${alerts.length} receivables alert${alerts.length === 1 ? '' : 's'} (${asOf})`,
         text: `${lines.join('\n')}\n\nAcknowledge with: owed alert ack ID\nIDs: ${alerts.map((a) => a.key).join(', ')}\n`,
       });
     } finally {
@@ -69,7 +69,7 @@ async function notify(rt: Runtime, alerts: readonly StoredAlert[]): Promise<void
     }
   }
   if (webhook !== '') {
-    await postJson(webhook, { as_of: rt.today, alerts: alerts.map(alertRow) });
+    await postJson(webhook, { as_of: asOf, alerts: alerts.map(alertRow) });
   }
 }
 
@@ -94,7 +94,7 @@ Examples:
         return runAlerts(store, actor, asOf);
       });
       if (o.notify && run.toNotify.length > 0) {
-        await notify(rt, run.toNotify);
+        await notify(rt, asOf, run.toNotify);
         await withBook(rt, (store, actor) => markNotified(store, actor, run.toNotify));
         note(rt, `notified ${run.toNotify.length} alert${run.toNotify.length === 1 ? '' : 's'}`);
       }
@@ -123,7 +123,8 @@ Example:
     .action(action<{ all?: boolean }>(io, async (rt, _args, o) => {
       const alerts = await withBook(rt, (store) => store.alerts.all());
       const shown = alerts.filter((a) => o.all || a.state !== 'resolved').sort((a, b) => (a.state === 'resolved' ? 1 : 0) - (b.state === 'resolved' ? 1 : 0) || a.key.localeCompare(b.key));
-      emitListing(rt, alertListing(shown));
+      if (rt.format === 'json') writeResult(rt, renderJson(shown.map(alertRow)));
+      else emitListing(rt, alertListing(shown));
     }));
 
   alert
