@@ -171,7 +171,7 @@ describe.each(testEngines())('%s', (engine) => {
     const unwritable = path.join(tmp.dir, 'no-such-dir', 'out.json');
     const r = await cli(['customer', 'add', 'C005', '--name', 'Late Co', '-o', unwritable]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`cannot write ${unwritable}`);
+    expect(r.stderr).toContain(`cannot write the output file ${unwritable}`);
     const codes = (await readJson<{ code: string }[]>(db.dbArg, 'customer', 'list')).map((c) => c.code);
     expect(codes, 'C005 must not have been added').toEqual(['C001', 'C002', 'C003', 'C004']);
     expect(await snapshot(db.target)).toBe(before);
