@@ -125,6 +125,11 @@ export async function runLoad(engine: Engine, scale: number, location: string): 
     await migrateToLatest(db.knex);
     const { cpuMs, value: loaded } = await timed(() => loadBook(db, generateBook({ invoices: scale, user: 'bench' })));
     const s = loaded.summary;
+    // The book is what was generated: every row arrived (not timed).
+    for (const [table, expected] of Object.entries(loaded.rowsByTable)) {
+      const [row] = (await db.knex(table).count({ n: '*' })) as { n: unknown }[];
+      if (Number(row?.n) !== expected) throw new Error(`load book: ${table} has ${String(row?.n)} rows, ${expected} were generated`);
+    }
     const results: StepResult[] = [{
       engine,
       scale,

@@ -1,15 +1,17 @@
+import fs from 'node:fs';
+import { once } from 'node:events';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { action, commandPath, type Io } from '../cli/action.js';
 import { withBook } from '../cli/book.js';
 import { dateOption } from '../cli/options.js';
-import { writeResult } from '../cli/output.js';
+import { note, writeResult } from '../cli/output.js';
 import { listingToJson, render, renderJson, type Listing } from '../cli/render/index.js';
 import { resolveRuntime, type GlobalOptions, type Runtime } from '../cli/runtime.js';
 import { UsageError } from '../domain/errors.js';
 import { exportJournal } from '../domain/journal/export-journal.js';
 import { EXPORT_COLUMNS, EXPORT_SETS, exportRecords, type ExportResult, type ExportSet } from '../domain/journal/exports.js';
-import { isJournalFormat, JOURNAL_FORMATS, renderJournal, type JournalFormat } from '../domain/journal/format.js';
+import { isJournalFormat, journalChunks, JOURNAL_FORMATS, type JournalFormat } from '../domain/journal/format.js';
 
 interface RangeOptions {
   from?: string;
@@ -74,6 +76,62 @@ function journalAction(io: Io, handler: (rt: Runtime, format: JournalFormat, opt
   };
 }
 
+const FLUSH_AT = 1 << 20;
+
+/**
+ * Writes text as it is produced, about a megabyte at a time: to stdout (waiting when the reader
+ * is slower), or to the -o file through a temporary file renamed at the end, so a failed export
+ * never leaves a partial file behind. (On stdout a failure after the first megabyte leaves what
+ * was written, and the exit code says it failed.)
+ */
+async function writeChunks(rt: Runtime, chunks: AsyncIterable<string>): Promise<void> {
+  let buffer = '';
+  if (rt.output === undefined) {
+    const out = rt.streams.stdout;
+    const flush = async () => {
+      if (buffer === '') return;
+      const more = out.write(buffer);
+      buffer = '';
+      if (!more) await once(out, 'drain');
+    };
+    for await (const chunk of chunks) {
+      buffer += chunk;
+      if (buffer.length >= FLUSH_AT) await flush();
+    }
+    await flush();
+    return;
+  }
+  const target = rt.output;
+  const temp = `${target}.${process.pid}.partial`;
+  let fd: number;
+  try {
+    fd = fs.openSync(temp, 'w');
+  } catch (error) {
+    throw new UsageError(`cannot write ${target}: ${(error as Error).message}`, 'choose an -o path you can write to');
+  }
+  try {
+    for await (const chunk of chunks) {
+      buffer += chunk;
+      if (buffer.length >= FLUSH_AT) {
+        fs.writeSync(fd, buffer);
+        buffer = '';
+      }
+    }
+    fs.writeSync(fd, buffer);
+    fs.closeSync(fd);
+    fs.renameSync(temp, target);
+  } catch (error) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  note(rt, `wrote ${target}`);
+}
+
 function range(o: RangeOptions): { from: string | null; to: string | null } {
   return { from: o.from ?? null, to: o.to ?? null };
 }
@@ -130,8 +188,9 @@ Example:
     .option('--from <YYYY-MM-DD>', 'documents dated on or after this date, after an opening-balances transaction dated the day before', dateOption)
     .option('--to <YYYY-MM-DD>', 'documents dated on or before this date', dateOption)
     .addHelpText('after', `
-Formats (--format): hledger (default), ledger, beancount, csv (one row per posting: ${'date,transaction,account,amount,currency,description'}).
-Without --format the -o file's extension decides (.ledger, .beancount, .csv; anything else hledger).
+--format hledger|ledger|beancount|csv   the journal's format (default hledger; csv is one row per
+    posting: date,transaction,account,amount,currency,description). Without --format the -o
+    file's extension decides (.ledger, .beancount, .csv; anything else hledger).
 Accounts are settings (owed settings list): journal.account.receivable (one sub-account
 per customer code), .bank, .cash, .sales, .vat_output, .bad_debts, .customer_credit, .discounts,
 .opening. The export checks itself: every transaction balances per currency and the receivable
@@ -142,7 +201,8 @@ Examples:
   $ owed export journal --format ledger --from 2026-01-01 --to 2026-12-31 -o 2026.ledger
   $ owed export journal --format beancount -o book.beancount`)
     .action(journalAction(io, async (rt, format, o) => {
-      const journal = await withBook(rt, (store) => exportJournal(store, { ...(o.from !== undefined ? { from: o.from } : {}), ...(o.to !== undefined ? { to: o.to } : {}) }));
-      writeResult(rt, renderJournal(format, journal));
+      const options = { ...(o.from !== undefined ? { from: o.from } : {}), ...(o.to !== undefined ? { to: o.to } : {}) };
+      // Written while the documents are read, inside the command's one transaction.
+      await withBook(rt, async (store) => writeChunks(rt, journalChunks(format, await exportJournal(store, options))));
     }));
 }

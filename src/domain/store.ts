@@ -375,10 +375,13 @@ export interface ImportRepository {
 
 /** The documents as double-entry material, for `owed export journal`: set-based, never a query per document. */
 export interface JournalQueries {
-  /** Every document dated in [from, to] (null: open end), ordered by date, then kind, then id. */
-  documents(from: IsoDate | null, to: IsoDate | null): Promise<JournalDocument[]>;
-  /** Documents dated before `before`, summed per kind, customer, currency and cash-or-bank: the opening balances. */
-  totalsBefore(before: IsoDate): Promise<DocumentTotal[]>;
+  /**
+   * Every document dated in [from, to] (null: an open end), ordered by date, then kind, then id:
+   * one statement, read in batches. Read them through before using the store again.
+   */
+  documents(from: IsoDate | null, to: IsoDate | null): AsyncIterable<readonly JournalDocument[]>;
+  /** Documents dated in [from, to] summed per kind, customer, currency and cash-or-bank (opening balances, declarations). */
+  totals(from: IsoDate | null, to: IsoDate | null): Promise<DocumentTotal[]>;
 }
 
 /** `owed export SET`: records keyed by the column names of the import sets (domain/journal/exports.ts), one statement each. */

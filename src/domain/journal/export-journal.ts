@@ -3,12 +3,28 @@ import { InvariantError } from '../errors.js';
 import type { Store } from '../store.js';
 import { journalAccounts } from './accounts.js';
 import { checkRange } from './exports.js';
-import type { JournalOutput } from './format.js';
-import { openingTransaction, toTransaction, type JournalTransaction } from './transactions.js';
+import { declarationsOf, type JournalOutput } from './format.js';
+import { openingTransaction, postingsFor, toTransaction, type JournalTransaction, type Posting } from './transactions.js';
 
 export interface JournalOptions {
   readonly from?: IsoDate;
   readonly to?: IsoDate;
+}
+
+/** Σ receivable postings per currency. */
+function receivableTotals(postings: Iterable<Posting>, into = new Map<string, number>()): Map<string, number> {
+  for (const p of postings) {
+    if (p.account.role === 'receivable') into.set(p.amount.currency, (into.get(p.amount.currency) ?? 0) + p.amount.minor);
+  }
+  return into;
+}
+
+function sameTotals(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>, what: string): void {
+  for (const currency of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.get(currency) ?? 0;
+    const y = b.get(currency) ?? 0;
+    if (x !== y) throw new InvariantError(`${what} in ${currency}: ${x} vs ${y} (minor units)`);
+  }
 }
 
 /**
@@ -16,9 +32,15 @@ export interface JournalOptions {
  * [from, to], in date order, after an opening transaction dated the day before `from` (when
  * given) that carries every balance-sheet account, so balances in the file are the book's.
  *
- * It checks itself (DESIGN.md invariant 4): every transaction balances per currency, and the
- * receivable control account at the end equals Σ documents (what aging adds up to); a mismatch is
- * a bug, reported instead of written.
+ * Set-based and streamed: the documents summed per kind and customer (one query) give the
+ * declarations and the checks up front; the documents themselves are one statement read in
+ * batches while the caller writes, so memory stays flat. Iterate `transactions` once, before using
+ * the store again.
+ *
+ * It checks itself (DESIGN.md invariant 4): every transaction balances per currency; the
+ * receivable control account at the end equals Σ documents (what aging adds up to) before
+ * anything is written; and the transactions as read add up to the same, in date order, on
+ * declared accounts only. A failure is a bug (InvariantError).
  */
 export async function exportJournal(store: Store, options: JournalOptions): Promise<JournalOutput> {
   const from = options.from ?? null;
@@ -26,32 +48,35 @@ export async function exportJournal(store: Store, options: JournalOptions): Prom
   checkRange({ from, to });
   const accounts = journalAccounts(await store.settings.all());
 
-  const transactions: JournalTransaction[] = [];
-  if (from !== null) {
-    const opening = openingTransaction(addDays(from, -1), await store.journal.totalsBefore(from));
-    if (opening) transactions.push(opening);
-  }
-  for (const doc of await store.journal.documents(from, to)) {
-    const tx = toTransaction(doc);
-    const last = transactions[transactions.length - 1];
-    if (last && compareDates(last.date, tx.date) > 0) throw new InvariantError(`journal out of date order: ${last.id} ${last.date} before ${tx.id} ${tx.date}`);
-    transactions.push(tx);
+  const opening = from === null ? null : openingTransaction(addDays(from, -1), await store.journal.totals(null, addDays(from, -1)));
+  const totals = await store.journal.totals(from, to);
+  const planned = [...(opening?.postings ?? []), ...totals.flatMap((t) => postingsFor(t))];
+  const firstDate = opening?.date ?? totals.reduce<IsoDate | null>((min, t) => (min === null || compareDates(t.first, min) < 0 ? t.first : min), null);
+  const declared = declarationsOf(planned, firstDate);
+
+  const expectedReceivable = receivableTotals(planned);
+  const documents = new Map((await store.aging.documentTotals(to ?? '9999-12-31')).map((d) => [d.currency, d.amount]));
+  sameTotals(expectedReceivable, documents, `journal receivable as of ${to ?? 'the end'} vs documents`);
+
+  const declaredKeys = new Set(declared.accounts.map((a) => `${a.role}\u0000${a.customer ?? ''}`));
+  async function* transactions(): AsyncGenerator<JournalTransaction> {
+    const seen = new Map<string, number>();
+    let last: JournalTransaction | null = null;
+    const emit = (tx: JournalTransaction): JournalTransaction => {
+      if (last && compareDates(last.date, tx.date) > 0) throw new InvariantError(`journal out of date order: ${last.id} ${last.date} before ${tx.id} ${tx.date}`);
+      for (const p of tx.postings) {
+        if (!declaredKeys.has(`${p.account.role}\u0000${p.account.customer ?? ''}`)) throw new InvariantError(`journal transaction ${tx.id} posts to an undeclared account`);
+      }
+      receivableTotals(tx.postings, seen);
+      last = tx;
+      return tx;
+    };
+    if (opening) yield emit(opening);
+    for await (const batch of store.journal.documents(from, to)) {
+      for (const doc of batch) yield emit(toTransaction(doc));
+    }
+    sameTotals(seen, expectedReceivable, 'journal receivable as read vs as summed');
   }
 
-  const receivable = new Map<string, number>();
-  for (const tx of transactions) {
-    for (const p of tx.postings) {
-      if (p.account.role === 'receivable') receivable.set(p.amount.currency, (receivable.get(p.amount.currency) ?? 0) + p.amount.minor);
-    }
-  }
-  const end = to ?? transactions[transactions.length - 1]?.date ?? null;
-  if (end !== null) {
-    const expected = new Map((await store.aging.documentTotals(end)).map((t) => [t.currency, t.amount]));
-    for (const currency of new Set([...receivable.keys(), ...expected.keys()])) {
-      const got = receivable.get(currency) ?? 0;
-      const want = expected.get(currency) ?? 0;
-      if (got !== want) throw new InvariantError(`journal receivable as of ${end} in ${currency} is ${got}, documents say ${want} (minor units)`);
-    }
-  }
-  return { accounts, from, to, transactions };
+  return { accounts, from, to, declared, transactions: transactions() };
 }

@@ -10,12 +10,39 @@ export function isJournalFormat(text: string): text is JournalFormat {
   return (JOURNAL_FORMATS as readonly string[]).includes(text);
 }
 
-/** What a renderer needs: the transactions in date order and how to name their accounts. */
+/**
+ * What a renderer needs: the accounts and currencies the transactions post to (declared before
+ * them, as ledger and beancount want), then the transactions in date order, read once.
+ */
 export interface JournalOutput {
   readonly accounts: JournalAccounts;
   readonly from: string | null;
   readonly to: string | null;
-  readonly transactions: readonly JournalTransaction[];
+  readonly declared: JournalDeclarations;
+  readonly transactions: AsyncIterable<JournalTransaction> | Iterable<JournalTransaction>;
+}
+
+export interface JournalDeclarations {
+  readonly accounts: readonly AccountRef[];
+  readonly currencies: readonly string[];
+  /** The date of the first transaction: when beancount opens the accounts. Null: no transactions. */
+  readonly firstDate: string | null;
+}
+
+/** The declarations of the given postings' accounts and currencies, each once. */
+export function declarationsOf(postings: Iterable<{ readonly account: AccountRef; readonly amount: { readonly currency: string } }>, firstDate: string | null): JournalDeclarations {
+  const accounts = new Map<string, AccountRef>();
+  const currencies = new Set<string>();
+  for (const p of postings) {
+    accounts.set(p.account.customer === undefined ? p.account.role : `${p.account.role}\u0000${p.account.customer}`, p.account);
+    currencies.add(p.amount.currency);
+  }
+  return { accounts: [...accounts.values()], currencies: [...currencies].sort(), firstDate };
+}
+
+/** A journal of transactions already at hand (tests, small exports). */
+export function journalOf(accounts: JournalAccounts, from: string | null, to: string | null, transactions: readonly JournalTransaction[]): JournalOutput {
+  return { accounts, from, to, declared: declarationsOf(transactions.flatMap((t) => t.postings), transactions[0]?.date ?? null), transactions };
 }
 
 /** Text on one line of a plain-text journal: no line breaks, tabs or runs of spaces. */
@@ -49,114 +76,117 @@ function periodText(out: JournalOutput): string {
 }
 
 /**
- * Every account the transactions use, sorted, each named once by the given namer. Two customers
- * whose codes come out as one account name are refused rather than merged; two roles set to one
- * account name (bank and cash, say) are the user's choice and are merged.
+ * Every declared account named by the given namer, sorted. Two customers whose codes come out as
+ * one account name are refused rather than merged; two roles set to one account name (bank and
+ * cash, say) are the user's choice and are merged.
  */
-function usedAccounts(out: JournalOutput, name: (ref: AccountRef) => string): string[] {
+function declaredNames(out: JournalOutput, name: (ref: AccountRef) => string): string[] {
   const names = new Set<string>();
   const customerOf = new Map<string, string>();
-  for (const tx of out.transactions) {
-    for (const p of tx.postings) {
-      const n = name(p.account);
-      names.add(n);
-      const customer = p.account.customer;
-      if (customer === undefined) continue;
-      const seen = customerOf.get(n);
-      if (seen !== undefined && seen !== customer) {
-        throw new RefusedError(
-          `customers ${JSON.stringify(seen)} and ${JSON.stringify(customer)} would both be written as ${n}`,
-          'the format cannot tell the two codes apart; export in another format, or give one customer a code of letters, digits and dashes',
-        );
-      }
-      customerOf.set(n, customer);
+  for (const ref of out.declared.accounts) {
+    const n = name(ref);
+    names.add(n);
+    if (ref.customer === undefined) continue;
+    const seen = customerOf.get(n);
+    if (seen !== undefined && seen !== ref.customer) {
+      throw new RefusedError(
+        `customers ${JSON.stringify(seen)} and ${JSON.stringify(ref.customer)} would both be written as ${n}`,
+        'the format cannot tell the two codes apart; export in another format, or give one customer a code of letters, digits and dashes',
+      );
     }
+    customerOf.set(n, ref.customer);
   }
   return [...names].sort();
 }
 
-function currencies(out: JournalOutput): string[] {
-  return [...new Set(out.transactions.flatMap((tx) => tx.postings.map((p) => p.amount.currency)))].sort();
+/** Account names are computed once per account, not once per posting. */
+function cachedNamer(name: (ref: AccountRef) => string): (ref: AccountRef) => string {
+  const cache = new Map<string, string>();
+  return (ref) => {
+    const key = ref.customer === undefined ? ref.role : `${ref.role}\u0000${ref.customer}`;
+    let n = cache.get(key);
+    if (n === undefined) {
+      n = name(ref);
+      cache.set(key, n);
+    }
+    return n;
+  };
 }
 
-function postingLines(tx: JournalTransaction, name: (ref: AccountRef) => string, indent: string): string[] {
+function postingLines(tx: JournalTransaction, name: (ref: AccountRef) => string, indent: string): string {
   const names = tx.postings.map((p) => name(p.account));
-  const width = Math.max(36, ...names.map((n) => n.length));
   const numbers = tx.postings.map((p) => toDecimalString(p.amount));
-  const numberWidth = Math.max(12, ...numbers.map((n) => n.length));
-  return tx.postings.map((p, i) => `${indent}${names[i]!.padEnd(width)}  ${numbers[i]!.padStart(numberWidth)} ${p.amount.currency}`);
+  let width = 36;
+  let numberWidth = 12;
+  for (const n of names) width = Math.max(width, n.length);
+  for (const n of numbers) numberWidth = Math.max(numberWidth, n.length);
+  let text = '';
+  for (let i = 0; i < names.length; i++) text += `${indent}${names[i]!.padEnd(width)}  ${numbers[i]!.padStart(numberWidth)} ${tx.postings[i]!.amount.currency}\n`;
+  return text;
 }
+
+const PREAMBLE = '; every transaction is one document; amounts are exact, in the document currency\n';
 
 /** hledger: `DATE * (ID) payee | narration`, postings indented, the commodity after the amount. */
-export function* hledgerJournal(out: JournalOutput): Generator<string> {
-  const name = (ref: AccountRef) => plainAccountName(out.accounts, ref);
-  const accounts = usedAccounts(out, name);
-  yield `; owed journal export for hledger: ${periodText(out)}\n`;
-  yield '; every transaction is one document; amounts are exact, in the document currency\n\n';
-  for (const a of accounts) yield `account ${a}\n`;
-  if (accounts.length > 0) yield '\n';
-  for (const c of currencies(out)) yield `commodity ${c}\n`;
-  for (const tx of out.transactions) {
-    yield `\n${tx.date} * (${tx.id}) ${plainText(tx.payee)} | ${plainText(tx.narration)}\n`;
-    for (const line of postingLines(tx, name, '    ')) yield `${line}\n`;
+export async function* hledgerJournal(out: JournalOutput): AsyncGenerator<string> {
+  const name = cachedNamer((ref) => plainAccountName(out.accounts, ref));
+  const accounts = declaredNames(out, name);
+  yield `; owed journal export for hledger: ${periodText(out)}\n${PREAMBLE}\n`;
+  yield accounts.map((a) => `account ${a}\n`).join('') + (accounts.length > 0 ? '\n' : '');
+  yield out.declared.currencies.map((c) => `commodity ${c}\n`).join('');
+  for await (const tx of out.transactions) {
+    yield `\n${tx.date} * (${tx.id}) ${plainText(tx.payee)} | ${plainText(tx.narration)}\n${postingLines(tx, name, '    ')}`;
   }
 }
 
 /** ledger: `DATE * (ID) payee`, the narration as a note, postings indented. */
-export function* ledgerJournal(out: JournalOutput): Generator<string> {
-  const name = (ref: AccountRef) => plainAccountName(out.accounts, ref);
-  const accounts = usedAccounts(out, name);
-  yield `; owed journal export for ledger: ${periodText(out)}\n`;
-  yield '; every transaction is one document; amounts are exact, in the document currency\n\n';
-  for (const a of accounts) yield `account ${a}\n`;
-  if (accounts.length > 0) yield '\n';
-  for (const c of currencies(out)) yield `commodity ${c}\n`;
-  for (const tx of out.transactions) {
-    yield `\n${tx.date} * (${tx.id}) ${plainText(tx.payee)}\n`;
-    yield `    ; ${plainText(tx.narration)}\n`;
-    for (const line of postingLines(tx, name, '    ')) yield `${line}\n`;
+export async function* ledgerJournal(out: JournalOutput): AsyncGenerator<string> {
+  const name = cachedNamer((ref) => plainAccountName(out.accounts, ref));
+  const accounts = declaredNames(out, name);
+  yield `; owed journal export for ledger: ${periodText(out)}\n${PREAMBLE}\n`;
+  yield accounts.map((a) => `account ${a}\n`).join('') + (accounts.length > 0 ? '\n' : '');
+  yield out.declared.currencies.map((c) => `commodity ${c}\n`).join('');
+  for await (const tx of out.transactions) {
+    yield `\n${tx.date} * (${tx.id}) ${plainText(tx.payee)}\n    ; ${plainText(tx.narration)}\n${postingLines(tx, name, '    ')}`;
   }
 }
 
 /**
- * beancount: accounts opened on the first transaction date, `DATE * "payee" "narration"`, the
- * document id as `document:` metadata. Account names are sanitised (see accounts.ts).
+ * beancount: commodities and accounts opened on the first transaction date,
+ * `DATE * "payee" "narration"`, the document id as `document:` metadata. Account names are
+ * sanitised (see accounts.ts).
  */
-export function* beancountJournal(out: JournalOutput): Generator<string> {
-  const name = (ref: AccountRef) => beancountAccountName(out.accounts, ref);
-  const accounts = usedAccounts(out, name);
-  yield `; owed journal export for beancount: ${periodText(out)}\n`;
-  yield '; every transaction is one document; amounts are exact, in the document currency\n\n';
-  yield 'option "title" "owed receivables journal"\n';
-  const first = out.transactions[0]?.date;
-  if (first !== undefined) {
-    yield '\n';
-    for (const c of currencies(out)) yield `${first} commodity ${c}\n`;
-    for (const a of accounts) yield `${first} open ${a}\n`;
+export async function* beancountJournal(out: JournalOutput): AsyncGenerator<string> {
+  const name = cachedNamer((ref) => beancountAccountName(out.accounts, ref));
+  const accounts = declaredNames(out, name);
+  yield `; owed journal export for beancount: ${periodText(out)}\n${PREAMBLE}\noption "title" "owed receivables journal"\n`;
+  const first = out.declared.firstDate;
+  if (first !== null) {
+    yield `\n${out.declared.currencies.map((c) => `${first} commodity ${c}\n`).join('')}${accounts.map((a) => `${first} open ${a}\n`).join('')}`;
   }
-  for (const tx of out.transactions) {
-    yield `\n${tx.date} * ${beancountString(tx.payee)} ${beancountString(tx.narration)}\n`;
-    yield `  document: ${beancountString(tx.id)}\n`;
-    for (const line of postingLines(tx, name, '  ')) yield `${line}\n`;
+  for await (const tx of out.transactions) {
+    yield `\n${tx.date} * ${beancountString(tx.payee)} ${beancountString(tx.narration)}\n  document: ${beancountString(tx.id)}\n${postingLines(tx, name, '  ')}`;
   }
 }
 
 export const JOURNAL_CSV_COLUMNS = ['date', 'transaction', 'account', 'amount', 'currency', 'description'] as const;
 
 /** CSV: one row per posting; debits positive, credits negative; accounts named as for hledger. */
-export function* csvJournal(out: JournalOutput): Generator<string> {
-  const name = (ref: AccountRef) => plainAccountName(out.accounts, ref);
-  usedAccounts(out, name);
+export async function* csvJournal(out: JournalOutput): AsyncGenerator<string> {
+  const name = cachedNamer((ref) => plainAccountName(out.accounts, ref));
+  declaredNames(out, name);
   yield `${JOURNAL_CSV_COLUMNS.join(',')}\n`;
-  for (const tx of out.transactions) {
-    const description = `${oneLine(tx.payee)} | ${oneLine(tx.narration)}`;
-    for (const p of tx.postings) {
-      yield `${[tx.date, tx.id, name(p.account), toDecimalString(p.amount), p.amount.currency, description].map(csvField).join(',')}\n`;
-    }
+  for await (const tx of out.transactions) {
+    const head = `${csvField(tx.date)},${csvField(tx.id)},`;
+    const description = csvField(`${oneLine(tx.payee)} | ${oneLine(tx.narration)}`);
+    let rows = '';
+    for (const p of tx.postings) rows += `${head}${csvField(name(p.account))},${toDecimalString(p.amount)},${p.amount.currency},${description}\n`;
+    yield rows;
   }
 }
 
-export function journalChunks(format: JournalFormat, out: JournalOutput): Generator<string> {
+/** The journal as text, a piece per transaction: write them as they come. */
+export function journalChunks(format: JournalFormat, out: JournalOutput): AsyncGenerator<string> {
   switch (format) {
     case 'hledger':
       return hledgerJournal(out);
@@ -169,8 +199,9 @@ export function journalChunks(format: JournalFormat, out: JournalOutput): Genera
   }
 }
 
-export function renderJournal(format: JournalFormat, out: JournalOutput): string {
-  let text = '';
-  for (const chunk of journalChunks(format, out)) text += chunk;
-  return text;
+/** The whole journal as one string (tests, small books). */
+export async function renderJournal(format: JournalFormat, out: JournalOutput): Promise<string> {
+  const parts: string[] = [];
+  for await (const chunk of journalChunks(format, out)) parts.push(chunk);
+  return parts.join('');
 }

@@ -177,6 +177,8 @@ export interface DocumentTotal {
   readonly method: string | null;
   readonly amount: number;
   readonly tax: number;
+  /** The earliest date among the summed documents. */
+  readonly first: IsoDate;
 }
 
 /** Σ postings per account and currency, in first-seen order. */
@@ -205,7 +207,7 @@ function compareRefs(a: Posting, b: Posting): number {
  * of that day, and past income and expenses folded into the opening-equity account, so it
  * balances per currency. Null when there is nothing to open with.
  */
-export function openingTransaction(date: IsoDate, totals: readonly DocumentTotal[]): JournalTransaction | null {
+export function openingTransaction(date: IsoDate, totals: readonly Omit<DocumentTotal, 'first'>[]): JournalTransaction | null {
   const balances = accountBalances(totals.flatMap((t) => postingsFor(t)));
   const carried: Posting[] = [];
   const equity = new Map<string, number>();

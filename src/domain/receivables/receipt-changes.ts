@@ -45,12 +45,13 @@ export async function reverseReceipt(store: Store, actor: Actor, number: string,
   if (receipt.reversal) throw new RefusedError(`${number} was already reversed on ${receipt.reversal.date}`);
   if (compareDates(date, receipt.date) < 0) throw new ValidationError({ field: '--date', value: date, reason: `is before the receipt date ${receipt.date}` });
 
-  const live = (await store.allocations.list({ receipt: number })).filter((a) => a.reverses === null && a.reversedBy === null);
-  for (const a of live) {
-    if (compareDates(a.date, date) > 0) {
-      throw new RefusedError(`${number} has an allocation to ${a.invoice} dated ${a.date}, after ${date}`, `reverse on or after ${a.date}`);
-    }
+  const all = await store.allocations.list({ receipt: number });
+  // Any row dated later — even one since undone — means the cash was applied after that date.
+  const latest = all.reduce<string | null>((d, a) => (d === null || compareDates(a.date, d) > 0 ? a.date : d), null);
+  if (latest !== null && compareDates(latest, date) > 0) {
+    throw new RefusedError(`${number} has allocations dated up to ${latest}, after ${date}`, `reverse on or after ${latest}`);
   }
+  const live = all.filter((a) => a.reverses === null && a.reversedBy === null);
   let batch: string | null = null;
   if (live.length > 0) {
     batch = await nextDocumentNumber(store, 'RB', date);

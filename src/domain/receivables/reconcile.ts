@@ -1,5 +1,5 @@
 import type { Actor } from '../actor.js';
-import { compareDates, maxDate, parseDate, type IsoDate } from '../dates.js';
+import { compareDates, parseDate, type IsoDate } from '../dates.js';
 import { NotFoundError, RefusedError, UsageError, ValidationError } from '../errors.js';
 import { formatMoney, money, negate, parseMoney } from '../money/index.js';
 import { nextDocumentNumber } from '../numbering.js';
@@ -145,8 +145,9 @@ export async function reconcileApply(
     if (target.amount !== undefined) {
       amount = parseMoney(target.amount, currency, `${target.invoice} amount`);
     } else {
-      // As much as both sides can take on every day from the allocation date on.
-      const on = date ?? maxDate(receipt.date, invoice.issueDate);
+      // As much as both sides can take on every day from the allocation date on; without a
+      // date, what both have left in the end, and applyCash finds the first day it fits.
+      const on = date ?? '9999-12-31';
       const receiptAllocations = (await store.allocations.list({ receipt: receiptNumber }))
         .filter((a) => a.sourceKind === 'receipt')
         .map((a) => ({ date: a.date, amount: a.amount }));

@@ -1,7 +1,7 @@
 import { translateDriverError, type Database } from '../database.js';
 
 interface SqliteConnection {
-  prepare(sql: string): { run(...values: unknown[]): unknown };
+  prepare(sql: string): { run(...values: unknown[]): unknown };  // an array binds its elements in order
   transaction<T>(fn: () => T): () => T;
 }
 
@@ -32,8 +32,13 @@ async function insertSqlite(db: Database, table: string, columns: readonly strin
     );
     let count = 0;
     let batch: (readonly unknown[])[] = [];
+    // One array of parameters, refilled per row: no allocation per row.
+    const values: unknown[] = new Array<unknown>(columns.length);
     const flush = conn.transaction(() => {
-      for (const row of batch) statement.run(...row.map(sqliteValue));
+      for (const row of batch) {
+        for (let c = 0; c < values.length; c++) values[c] = sqliteValue(row[c]);
+        statement.run(values);
+      }
     });
     for (const row of rows) {
       batch.push(row);

@@ -32,54 +32,103 @@ function documentsUnion(pg: boolean): string {
      where a.source_kind = 'adjustment'`;
 }
 
+/** Rows per batch handed to the journal writer: memory stays flat whatever the size of the book. */
+const BATCH = 5000;
+
+interface SqliteConnection {
+  prepare(sql: string): { iterate(...bindings: unknown[]): IterableIterator<Record<string, unknown>> };
+}
+
 export function journalQueries(q: Knex): JournalQueries {
   const pg = isPostgres(q);
   const date = (placeholder = '?') => (pg ? `cast(${placeholder} as date)` : placeholder);
   const dateText = (value: unknown): string => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
   const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
+  function range(from: string | null, to: string | null): { where: string; bindings: Knex.RawBinding[] } {
+    const where: string[] = [];
+    const bindings: Knex.RawBinding[] = [];
+    if (from !== null) {
+      where.push(`d.date >= ${date()}`);
+      bindings.push(from);
+    }
+    if (to !== null) {
+      where.push(`d.date <= ${date()}`);
+      bindings.push(to);
+    }
+    return { where: where.length > 0 ? `where ${where.join(' and ')}` : '', bindings };
+  }
+
+  const toDocument = (r: Record<string, unknown>): JournalDocument => ({
+    kind: String(r.kind) as JournalDocumentKind,
+    date: dateText(r.date),
+    number: String(r.number),
+    seq: String(r.kind) === 'adjustment' ? readNullableInteger(r.seq) : null,
+    customer: textOrNull(r.customer),
+    customerName: textOrNull(r.customer_name),
+    currency: String(r.currency),
+    amount: readInteger(r.amount),
+    tax: readInteger(r.tax),
+    method: textOrNull(r.method),
+    reference: textOrNull(r.reference),
+  });
+
+  /**
+   * One statement, read in batches: on PostgreSQL through a cursor of this transaction (one
+   * snapshot), on SQLite by stepping the prepared statement on the connection that holds the
+   * transaction. Nothing else may use the connection until the batches are read or abandoned.
+   */
+  async function* batches(sql: string, bindings: Knex.RawBinding[]): AsyncGenerator<JournalDocument[]> {
+    if (pg) {
+      await q.raw(`declare owed_journal no scroll cursor for ${sql}`, bindings);
+      try {
+        for (;;) {
+          const rows = await rawRows<Record<string, unknown>>(q, `fetch forward ${BATCH} from owed_journal`);
+          if (rows.length === 0) return;
+          yield rows.map(toDocument);
+        }
+      } finally {
+        await q.raw('close owed_journal').catch(() => undefined);
+      }
+    }
+    const client = q.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection): Promise<void> };
+    const conn = await client.acquireConnection();
+    try {
+      let batch: JournalDocument[] = [];
+      for (const row of conn.prepare(sql).iterate(...bindings)) {
+        batch.push(toDocument(row));
+        if (batch.length === BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  }
+
   return {
-    async documents(from, to) {
-      const where: string[] = [];
-      const bindings: Knex.RawBinding[] = [];
-      if (from !== null) {
-        where.push(`d.date >= ${date()}`);
-        bindings.push(from);
-      }
-      if (to !== null) {
-        where.push(`d.date <= ${date()}`);
-        bindings.push(to);
-      }
+    documents(from, to) {
+      const { where, bindings } = range(from, to);
       const sql = `select d.kind, d.date, d.seq, d.number, c.code as customer, c.name as customer_name, d.currency,
                           d.amount, d.tax, d.method, d.reference
         from (${documentsUnion(pg)}) d left join customers c on c.id = d.customer_id
-        ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+        ${where}
         order by d.date, d.rank, d.seq`;
-      const rows = await rawRows<Record<string, unknown>>(q, sql, bindings);
-      return rows.map((r): JournalDocument => ({
-        kind: String(r.kind) as JournalDocumentKind,
-        date: dateText(r.date),
-        number: String(r.number),
-        seq: String(r.kind) === 'adjustment' ? readNullableInteger(r.seq) : null,
-        customer: textOrNull(r.customer),
-        customerName: textOrNull(r.customer_name),
-        currency: String(r.currency),
-        amount: readInteger(r.amount),
-        tax: readInteger(r.tax),
-        method: textOrNull(r.method),
-        reference: textOrNull(r.reference),
-      }));
+      return batches(sql, bindings);
     },
 
-    async totalsBefore(before) {
-      const sql = `select d.kind, c.code as customer, d.currency,
-                          case when d.method is null then null when d.method = 'cash' then 'cash' else 'bank' end as method,
-                          sum(d.amount) as amount, sum(d.tax) as tax
+    async totals(from, to) {
+      const { where, bindings } = range(from, to);
+      const method = "case when d.method is null then null when d.method = 'cash' then 'cash' else 'bank' end";
+      const sql = `select d.kind, c.code as customer, d.currency, ${method} as method,
+                          sum(d.amount) as amount, sum(d.tax) as tax, min(d.date) as first
         from (${documentsUnion(pg)}) d left join customers c on c.id = d.customer_id
-        where d.date < ${date()}
-        group by d.kind, c.code, d.currency, case when d.method is null then null when d.method = 'cash' then 'cash' else 'bank' end
+        ${where}
+        group by d.kind, c.code, d.currency, ${method}
         order by d.currency, d.kind, c.code`;
-      const rows = await rawRows<Record<string, unknown>>(q, sql, [before]);
+      const rows = await rawRows<Record<string, unknown>>(q, sql, bindings);
       return rows.map((r): DocumentTotal => ({
         kind: String(r.kind) as JournalDocumentKind,
         customer: textOrNull(r.customer),
@@ -87,6 +136,7 @@ export function journalQueries(q: Knex): JournalQueries {
         method: textOrNull(r.method),
         amount: readInteger(r.amount),
         tax: readInteger(r.tax),
+        first: dateText(r.first),
       }));
     },
   };
