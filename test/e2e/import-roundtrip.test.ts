@@ -13,10 +13,10 @@ import { readJson, seed, tempDir } from './helpers.js';
  * compared as the per-customer `total` of `owed aging --json`, which nets unapplied cash.
  */
 const SETS = ['customers', 'products', 'invoices', 'receipts'] as const;
-type Set = (typeof SETS)[number];
+type ExportSet = (typeof SETS)[number];
 
 /** The import column sets of CLI.md, in order; an export may append columns after them. */
-const COLUMN_SETS: Record<Set, string[]> = {
+const COLUMN_SETS: Record<ExportSet, string[]> = {
   customers: ['code', 'name', 'email', 'phone', 'tax_id', 'currency', 'terms', 'credit_limit', 'segment', 'birthday', 'address'],
   products: ['sku', 'name', 'price', 'unit', 'tax_rate', 'stock'],
   invoices: ['number', 'customer', 'issue_date', 'total', 'due_date', 'currency', 'net', 'tax', 'order', 'external_ref'],
@@ -34,8 +34,8 @@ describe.each(testEngines())('%s', (engine) => {
   let demo: ScratchDatabase;
   let fresh: ScratchDatabase;
   let tmp: { dir: string; remove: () => void };
-  const exported = {} as Record<Set, { result: CliResult; file: string; rows: string[][] }>;
-  const imported = {} as Record<Set, CliResult>;
+  const exported = {} as Record<ExportSet, { result: CliResult; file: string; rows: string[][] }>;
+  const imported = {} as Record<ExportSet, CliResult>;
 
   beforeAll(async () => {
     tmp = tempDir('owed-roundtrip-');
