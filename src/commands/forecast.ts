@@ -17,7 +17,8 @@ const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 /** A horizontal bar in eighths of a character, so small amounts still show. */
 export function bar(value: number, max: number): string {
   if (max <= 0 || value <= 0) return '';
-  const eighths = Math.round((value / max) * BAR_WIDTH * 8);
+  // At least an eighth: a small positive amount still shows.
+  const eighths = Math.max(1, Math.round((value / max) * BAR_WIDTH * 8));
   return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8]!;
 }
 

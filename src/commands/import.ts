@@ -118,7 +118,11 @@ async function runFromFile(rt: Runtime, entity: Entity, file: string, o: ImportO
     for await (const record of source.records) {
       const mapped = mapper(record.values);
       if (progress && ++n % 10_000 === 0) rt.streams.stderr.write(`\r${entity}: ${n.toLocaleString('en')} rows…`);
-      yield { row: { line: record.line, values: record.values, fields: mapped.fields }, ...(mapped.skipped !== undefined ? { skipped: mapped.skipped } : {}) };
+      yield {
+        row: { line: record.line, values: record.values, fields: mapped.fields },
+        ...(mapped.skipped !== undefined ? { skipped: mapped.skipped } : {}),
+        ...(mapped.problems ? { problems: mapped.problems.map((p) => ({ row: record.line, ...p })) } : {}),
+      };
     }
     if (progress && n >= 10_000) rt.streams.stderr.write('\r\x1b[K');
   }

@@ -4,9 +4,10 @@ import type { ImportContext, SourceRow } from '../../src/domain/import/importer.
 import { createReceiptImporter, receiptFingerprint } from '../../src/domain/import/entities/receipts.js';
 
 describe('receiptFingerprint', () => {
-  it('is fp:HASH:N, HASH the first 24 hex digits of sha256(date NUL amount NUL reference)', () => {
+  it('is fp:HASH:N, HASH the first 24 hex digits of sha256(date NUL amount NUL reference), the amount without grouping or trailing zeros', () => {
     const fp = receiptFingerprint('2026-11-20', '100.00', 'INV-2026-000001', 1);
-    const digest = createHash('sha256').update('2026-11-20\u0000100.00\u0000INV-2026-000001').digest('hex').slice(0, 24);
+    const digest = createHash('sha256').update('2026-11-20\u0000100\u0000INV-2026-000001').digest('hex').slice(0, 24);
+    expect(receiptFingerprint('2026-11-20', '1,00.0', 'INV-2026-000001', 1)).toBe(fp);
     expect(fp).toBe(`fp:${digest}:1`);
     expect(fp).toMatch(/^fp:[0-9a-f]{24}:1$/);
   });
@@ -15,7 +16,7 @@ describe('receiptFingerprint', () => {
     expect(receiptFingerprint('2026-11-20', '100.00', '', 2)).toBe(receiptFingerprint('2026-11-20', '100.00', '', 2));
     // Pinned, so a change of the recipe (which would re-import every statement) cannot pass unnoticed.
     expect(receiptFingerprint('2026-11-20', '100.00', '', 1)).toBe(
-      `fp:${createHash('sha256').update('2026-11-20\u0000100.00\u0000').digest('hex').slice(0, 24)}:1`,
+      `fp:${createHash('sha256').update('2026-11-20\u0000100\u0000').digest('hex').slice(0, 24)}:1`,
     );
   });
 

@@ -52,6 +52,15 @@ const KEYS = [
   'alerts.bad_debt_percent',
   'alerts.concentration_percent',
   'alerts.forecast_floor',
+  'journal.account.receivable',
+  'journal.account.bank',
+  'journal.account.cash',
+  'journal.account.sales',
+  'journal.account.vat_output',
+  'journal.account.bad_debts',
+  'journal.account.customer_credit',
+  'journal.account.discounts',
+  'journal.account.opening',
 ];
 
 describe('settings registry', () => {

@@ -6,6 +6,8 @@ export interface MappedRow {
   readonly fields: ReadonlyMap<string, string>;
   /** Why the rules skipped this row, if they did. */
   readonly skipped?: string;
+  /** Values the rules cannot read (an amount that does not follow the file's marks). */
+  readonly problems?: readonly { readonly field: string; readonly value: string; readonly reason: string }[];
 }
 
 export type Mapper = (record: readonly string[]) => MappedRow;
@@ -15,12 +17,20 @@ function escapeRegExp(text: string): string {
 }
 
 /** Turns an amount written with the file's marks into owed's `1234.50` form. */
-export function normaliseAmount(text: string, rules: Pick<ImportRules, 'decimalMark' | 'thousandsSeparator'>): string {
-  let t = text.trim();
+/** Returns the amount in owed's form, or undefined when it does not follow the file's marks. */
+export function normaliseAmount(text: string, rules: Pick<ImportRules, 'decimalMark' | 'thousandsSeparator'>): string | undefined {
+  const t = text.trim();
   if (rules.decimalMark === '.' && rules.thousandsSeparator === ',') return t;
-  if (rules.thousandsSeparator !== '') t = t.replace(new RegExp(escapeRegExp(rules.thousandsSeparator), 'g'), '');
-  if (rules.decimalMark !== '.') t = t.replace(rules.decimalMark, '.');
-  return t;
+  const sep = escapeRegExp(rules.thousandsSeparator);
+  const dec = escapeRegExp(rules.decimalMark);
+  // Separators are removed only where they group digits in threes; anything else is left as it
+  // is, so that the amount check refuses it rather than guessing ("12.50" with "." as separator).
+  const grouped = rules.thousandsSeparator === '' ? null : new RegExp(`^[+-]?[¥￥$€£]?\\d{1,3}(${sep}\\d{3})+(${dec}\\d+)?$`);
+  const plain = new RegExp(`^[+-]?[¥￥$€£]?\\d+(${dec}\\d+)?$`);
+  let out = t;
+  if (grouped?.test(t)) out = t.split(rules.thousandsSeparator).join('');
+  else if (!plain.test(t)) return undefined;
+  return rules.decimalMark === '.' ? out : out.replace(rules.decimalMark, '.');
 }
 
 /** Reads a date written as the rules' date-format (YYYY, MM/M, DD/D, any literals) into YYYY-MM-DD. */
@@ -76,12 +86,12 @@ export function createMapper(rules: ImportRules, header: readonly string[] | nul
     const fields = new Map<string, string>();
     for (const [field, i] of targets) fields.set(field, (record[i] ?? '').trim());
     if (credit !== undefined) {
-      const inflow = normaliseAmount(record[credit] ?? '', rules);
+      const inflow = normaliseAmount(record[credit] ?? '', rules) ?? (record[credit] ?? '').trim();
       if (inflow === '' || /^[-+]?0*(\.0*)?$/.test(inflow)) {
         const outflow = debit === undefined ? '' : (record[debit] ?? '').trim();
         return { fields, skipped: outflow !== '' ? 'money out (debit), not a receipt' : 'no credit amount' };
       }
-      fields.set('amount', inflow);
+      fields.set('amount', (record[credit] ?? '').trim());
     }
     for (const [field, value] of rules.defaults) if ((fields.get(field) ?? '') === '') fields.set(field, value);
     for (const c of rules.conditions) {
@@ -91,10 +101,18 @@ export function createMapper(rules: ImportRules, header: readonly string[] | nul
       if (c.action.kind === 'skip') return { fields, skipped: `rules line ${c.line}: ${c.field} matches ${c.pattern.source}` };
       fields.set(c.action.field, c.action.value);
     }
+    const problems: { field: string; value: string; reason: string }[] = [];
     for (const [field, value] of fields) {
-      if (AMOUNT_FIELDS.has(field) && value !== '') fields.set(field, normaliseAmount(value, rules));
+      if (AMOUNT_FIELDS.has(field) && value !== '') {
+        const amount = normaliseAmount(value, rules);
+        if (amount === undefined) {
+          problems.push({ field, value, reason: `is not an amount written with decimal mark "${rules.decimalMark}" and thousands separator "${rules.thousandsSeparator}"` });
+        } else {
+          fields.set(field, amount);
+        }
+      }
       if (DATE_FIELDS.has(field) && value !== '') fields.set(field, normaliseDate(value, rules.dateFormat));
     }
-    return { fields };
+    return problems.length > 0 ? { fields, problems } : { fields };
   };
 }

@@ -60,6 +60,7 @@ export function parseRules(text: string, file = 'rules'): ImportRules {
   const defaults = new Map<string, string>();
   const conditions: Condition[] = [];
   let rules: { -readonly [K in keyof ImportRules]: ImportRules[K] } = { ...NO_RULES, columns, defaults, conditions };
+  const markLines: { decimal?: number; thousands?: number } = {};
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = index + 1;
     const body = raw.replace(/^\uFEFF/, '').trim();
@@ -70,7 +71,7 @@ export function parseRules(text: string, file = 'rules'): ImportRules {
     switch (directive) {
       case 'encoding':
         if (!['utf8', 'utf-8', 'gbk', 'gb18030', 'auto'].includes(arg.toLowerCase())) bad('encoding must be utf8, gbk, gb18030 or auto');
-        else rules = { ...rules, encoding: arg.toLowerCase() };
+        else rules = { ...rules, encoding: arg.toLowerCase() === 'utf-8' ? 'utf8' : arg.toLowerCase() };
         break;
       case 'separator': {
         const sep = arg === 'TAB' || arg === '\\t' ? '\t' : arg;
@@ -96,11 +97,17 @@ export function parseRules(text: string, file = 'rules'): ImportRules {
         break;
       case 'decimal-mark':
         if (arg !== '.' && arg !== ',') bad('decimal-mark is . or ,');
-        else rules = { ...rules, decimalMark: arg };
+        else {
+          rules = { ...rules, decimalMark: arg };
+          markLines.decimal = line;
+        }
         break;
       case 'thousands-separator':
-        if (![',', '.', ' ', "'", 'none'].includes(arg === '' ? ' ' : arg)) bad("thousands-separator is , . ' space or none");
-        else rules = { ...rules, thousandsSeparator: arg === 'none' ? '' : arg === '' ? ' ' : arg };
+        if (![',', '.', ' ', "'", 'none', 'space'].includes(arg === '' ? ' ' : arg)) bad("thousands-separator is , . ' space or none");
+        else {
+          rules = { ...rules, thousandsSeparator: arg === 'none' ? '' : arg === '' || arg === 'space' ? ' ' : arg };
+          markLines.thousands = line;
+        }
         break;
       case 'credit':
       case 'debit':
@@ -138,7 +145,11 @@ export function parseRules(text: string, file = 'rules'): ImportRules {
   });
   if (problems.length > 0) throw new ValidationError(problems, 'see docs/IMPORT.md for the rules file format');
   if (rules.decimalMark === rules.thousandsSeparator) {
-    throw new ValidationError({ field: file, reason: 'decimal-mark and thousands-separator must differ' });
+    // `decimal-mark ,` alone: the default thousands separator (,) gives way.
+    if (markLines.thousands === undefined) rules = { ...rules, thousandsSeparator: '' };
+    else {
+      throw new ValidationError({ row: Math.max(markLines.decimal ?? 0, markLines.thousands), field: file, reason: 'decimal-mark and thousands-separator must differ' });
+    }
   }
   return rules;
 }

@@ -37,6 +37,8 @@ export type RejectSink = (row: SourceRow, reason: string) => void;
 export interface IncomingRow {
   readonly row: SourceRow;
   readonly skipped?: string;
+  /** Problems found while mapping the row (before the entity checks it). */
+  readonly problems?: readonly Problem[];
 }
 
 /** Thrown to roll a dry run back after doing everything but keeping it. */
@@ -113,7 +115,7 @@ export async function runImport<T>(
       skipped++;
       continue;
     }
-    const prepared = importer.prepare(incoming.row, ctx);
+    const prepared = incoming.problems && incoming.problems.length > 0 ? [...incoming.problems] : importer.prepare(incoming.row, ctx);
     if (Array.isArray(prepared)) {
       if (options.partial) {
         rejected++;

@@ -1,7 +1,7 @@
 import { addDays, compareDates, type IsoDate } from '../dates.js';
 import { InvariantError } from '../errors.js';
 import type { Store } from '../store.js';
-import { journalAccounts } from './accounts.js';
+import { accountKey, journalAccounts } from './accounts.js';
 import { checkRange } from './exports.js';
 import { declarationsOf, type JournalOutput } from './format.js';
 import { openingTransaction, postingsFor, toTransaction, type JournalTransaction, type Posting } from './transactions.js';
@@ -58,14 +58,14 @@ export async function exportJournal(store: Store, options: JournalOptions): Prom
   const documents = new Map((await store.aging.documentTotals(to ?? '9999-12-31')).map((d) => [d.currency, d.amount]));
   sameTotals(expectedReceivable, documents, `journal receivable as of ${to ?? 'the end'} vs documents`);
 
-  const declaredKeys = new Set(declared.accounts.map((a) => `${a.role}\u0000${a.customer ?? ''}`));
+  const declaredKeys = new Set(declared.accounts.map(accountKey));
   async function* transactions(): AsyncGenerator<JournalTransaction> {
     const seen = new Map<string, number>();
     let last: JournalTransaction | null = null;
     const emit = (tx: JournalTransaction): JournalTransaction => {
       if (last && compareDates(last.date, tx.date) > 0) throw new InvariantError(`journal out of date order: ${last.id} ${last.date} before ${tx.id} ${tx.date}`);
       for (const p of tx.postings) {
-        if (!declaredKeys.has(`${p.account.role}\u0000${p.account.customer ?? ''}`)) throw new InvariantError(`journal transaction ${tx.id} posts to an undeclared account`);
+        if (!declaredKeys.has(accountKey(p.account))) throw new InvariantError(`journal transaction ${tx.id} posts to an undeclared account`);
       }
       receivableTotals(tx.postings, seen);
       last = tx;

@@ -1,6 +1,6 @@
 import { RefusedError } from '../errors.js';
 import { toDecimalString } from '../money/index.js';
-import { beancountAccountName, plainAccountName, type AccountRef, type JournalAccounts } from './accounts.js';
+import { accountKey, beancountAccountName, plainAccountName, type AccountRef, type JournalAccounts } from './accounts.js';
 import type { JournalTransaction } from './transactions.js';
 
 export const JOURNAL_FORMATS = ['hledger', 'ledger', 'beancount', 'csv'] as const;
@@ -34,7 +34,7 @@ export function declarationsOf(postings: Iterable<{ readonly account: AccountRef
   const accounts = new Map<string, AccountRef>();
   const currencies = new Set<string>();
   for (const p of postings) {
-    accounts.set(p.account.customer === undefined ? p.account.role : `${p.account.role}\u0000${p.account.customer}`, p.account);
+    accounts.set(accountKey(p.account), p.account);
     currencies.add(p.amount.currency);
   }
   return { accounts: [...accounts.values()], currencies: [...currencies].sort(), firstDate };
@@ -103,7 +103,7 @@ function declaredNames(out: JournalOutput, name: (ref: AccountRef) => string): s
 function cachedNamer(name: (ref: AccountRef) => string): (ref: AccountRef) => string {
   const cache = new Map<string, string>();
   return (ref) => {
-    const key = ref.customer === undefined ? ref.role : `${ref.role}\u0000${ref.customer}`;
+    const key = accountKey(ref);
     let n = cache.get(key);
     if (n === undefined) {
       n = name(ref);

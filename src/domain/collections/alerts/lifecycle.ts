@@ -39,9 +39,12 @@ export function nextAlerts(previous: readonly StoredAlert[], findings: readonly 
     }
     const escalated = RANK[f.level] > RANK[old.level];
     const state = escalated ? 'escalated' : old.state === 'acknowledged' ? 'acknowledged' : old.lastSeen === asOf ? old.state : 'ongoing';
+    // After a drop, the lower level is what was last true: rising again is news worth sending.
+    const notifiedLevel = old.notifiedLevel !== null && RANK[old.notifiedLevel] > RANK[f.level] ? f.level : old.notifiedLevel;
     changed.push({
       ...old,
       level: f.level,
+      notifiedLevel,
       state,
       message: f.message,
       lastSeen: asOf,

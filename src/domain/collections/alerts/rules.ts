@@ -61,8 +61,12 @@ export function describeRules(t: AlertThresholds): RuleDescription[] {
     { rule: 'dso', subject: 'currency', warn: `DSO (last 90 days) > ${t.dsoDays} days`, critical: '', settings: 'alerts.dso_days' },
     { rule: 'bad_debt_ratio', subject: 'currency', warn: `write-offs > ${t.badDebt}% of credit sales (12 months)`, critical: '', settings: 'alerts.bad_debt_percent' },
     { rule: 'concentration', subject: 'customer', warn: `largest customer > ${t.concentration}% of receivables`, critical: '', settings: 'alerts.concentration_percent' },
-    { rule: 'forecast_floor', subject: 'currency', warn: t.forecastFloor === '0' ? 'off (alerts.forecast_floor is 0)' : `expected inflow, next 4 weeks < ${t.forecastFloor} ${t.baseCurrency}`, critical: '', settings: 'alerts.forecast_floor' },
+    { rule: 'forecast_floor', subject: 'currency', warn: floorIsOff(t.forecastFloor) ? 'off (alerts.forecast_floor is 0)' : `expected inflow, next 4 weeks < ${t.forecastFloor} ${t.baseCurrency}`, critical: '', settings: 'alerts.forecast_floor' },
   ];
+}
+
+function floorIsOff(floor: string): boolean {
+  return /^0+(\.0+)?$/.test(floor);
 }
 
 function percentOf(part: number, whole: number): Big {
@@ -105,10 +109,10 @@ export async function evaluateRules(store: Store, asOf: IsoDate): Promise<Findin
     findings.push({ rule: 'credit_exposure', subject: customer.code, level, message: `${customer.code} ${customer.name}: exposure ${fmt(exposure, customer.currency)}, ${shown}` });
   }
 
-  const currencies = [...new Set(open.map((i) => i.currency))];
   const sales90 = await store.history.sales(addDays(asOf, -89), asOf);
   const sales365 = await store.history.sales(addDays(asOf, -364), asOf);
   const writeOffs365 = await store.history.writeOffs(addDays(asOf, -364), asOf);
+  const currencies = [...new Set([...open.map((i) => i.currency), ...sales365.keys(), ...writeOffs365.keys()])].sort();
   for (const currency of currencies) {
     const items = open.filter((i) => i.currency === currency && i.open > 0);
     const total = items.reduce((s, i) => s + i.open, 0);
@@ -137,7 +141,7 @@ export async function evaluateRules(store: Store, asOf: IsoDate): Promise<Findin
     }
   }
 
-  if (t.forecastFloor !== '0' && !/^0+(\.0+)?$/.test(t.forecastFloor)) {
+  if (!floorIsOff(t.forecastFloor)) {
     const floor = parseMoney(t.forecastFloor, t.baseCurrency, 'alerts.forecast_floor').minor;
     const f = await cashForecast(store, asOf, { unit: 'week', count: 4 });
     const expected = f.periods.filter((p) => p.currency === t.baseCurrency).reduce((s, p) => s + p.expected.minor, 0);

@@ -25,8 +25,13 @@ interface ReceiptRow {
  * so two equal payments on one day are two receipts, and a statement imported twice is one.
  */
 export function receiptFingerprint(date: string, amount: string, reference: string, occurrence: number): string {
-  const digest = createHash('sha256').update(`${date}\u0000${amount}\u0000${reference}`).digest('hex').slice(0, 24);
+  const digest = createHash('sha256').update(`${date}\u0000${canonicalAmount(amount)}\u0000${reference}`).digest('hex').slice(0, 24);
   return `fp:${digest}:${occurrence}`;
+}
+
+/** The same payment written 1,000.00, 1000.00 or 1000 is one payment. */
+function canonicalAmount(amount: string): string {
+  return amount.trim().replace(/,/g, '').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 }
 
 export function createReceiptImporter(options: { reconcile: boolean }): EntityImporter<ReceiptRow> {
@@ -49,7 +54,7 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
       const reference = f('reference') ?? '';
       let bankRef = bank;
       if (bankRef === null) {
-        const base = `${date}|${amount}|${reference}`;
+        const base = `${date}|${canonicalAmount(amount)}|${reference}`;
         const n = (occurrences.get(base) ?? 0) + 1;
         occurrences.set(base, n);
         bankRef = receiptFingerprint(date!, amount, reference, n);
