@@ -334,6 +334,8 @@ export interface HistoryQueries {
 /** A document issued elsewhere (opening balance, migration), imported without lines. */
 export interface ImportedInvoice {
   readonly number: string;
+  /** A credit note imported from elsewhere stands as open credit, applied to no invoice. */
+  readonly kind: 'invoice' | 'credit_note';
   readonly customer: string;
   readonly issueDate: IsoDate;
   readonly dueDate: IsoDate;
@@ -354,6 +356,8 @@ export interface ImportedReceipt {
   /** The bank's id, or a fingerprint (fp:…) when the bank gives none: the idempotency key. */
   readonly bankRef: string;
   readonly memo: string | null;
+  /** A payment that bounced after it was received, as exported by `owed export receipts`. */
+  readonly reversedOn?: IsoDate | null;
 }
 
 /** Bulk paths for imports: one query per batch of keys, one statement per batch of rows. */
@@ -371,6 +375,8 @@ export interface ImportRepository {
   insertReceipts(receipts: readonly ImportedReceipt[], at: string, by: string): Promise<void>;
   /** Takes `count` consecutive numbers of a series and year; returns the first. */
   reserveNumbers(series: string, year: number, count: number): Promise<number>;
+  /** Moves a series on to at least `last`, so numbers imported in owed's format are never drawn again. */
+  raiseNumbers(series: string, year: number, last: number): Promise<void>;
 }
 
 /** The documents as double-entry material, for `owed export journal`: set-based, never a query per document. */

@@ -30,6 +30,7 @@ async function customerIds(q: Knex, codes: readonly string[]): Promise<Map<strin
 function invoiceFromRow(r: Record<string, unknown>): ImportedInvoice {
   return {
     number: String(r.number),
+    kind: r.kind === 'credit_note' ? 'credit_note' : 'invoice',
     customer: String(r.customer),
     issueDate: String(r.issue_date),
     dueDate: String(r.due_date),
@@ -58,8 +59,7 @@ export function importRepository(q: Knex): ImportRepository {
   const invoiceQuery = () =>
     q('invoices as i')
       .join('customers as c', 'c.id', 'i.customer_id')
-      .select('i.number', 'c.code as customer', 'i.issue_date', 'i.due_date', 'i.currency', 'i.net', 'i.tax', 'i.total', 'i.external_ref')
-      .where('i.kind', 'invoice');
+      .select('i.number', 'i.kind', 'c.code as customer', 'i.issue_date', 'i.due_date', 'i.currency', 'i.net', 'i.tax', 'i.total', 'i.external_ref');
 
   return {
     async customersByCode(codes) {
@@ -96,7 +96,7 @@ export function importRepository(q: Knex): ImportRepository {
     async insertInvoices(invoices, at, by) {
       const ids = await customerIds(q, invoices.map((i) => i.customer));
       await insertChunked(q, 'invoices', invoices.map((i) => ({
-        number: i.number, kind: 'invoice', customer_id: ids.get(i.customer), order_id: null, credit_of: null,
+        number: i.number, kind: i.kind, customer_id: ids.get(i.customer), order_id: null, credit_of: null,
         issue_date: i.issueDate, due_date: i.dueDate, currency: i.currency, net: i.net, tax: i.tax, total: i.total,
         tax_inclusive: false, reason: null, restocked: false, external_ref: i.externalRef, created_at: at, created_by: by,
       })));
@@ -114,6 +114,18 @@ export function importRepository(q: Knex): ImportRepository {
         number: r.number, customer_id: r.customer === null ? null : ids.get(r.customer), receipt_date: r.date, currency: r.currency,
         amount: r.amount, method: r.method, bank_ref: r.bankRef, memo: r.memo, created_at: at, created_by: by,
       })));
+      const reversed = receipts.filter((r) => r.reversedOn);
+      if (reversed.length > 0) {
+        const rows: { id: number; number: string }[] = await q('receipts').select('id', 'number').whereIn('number', reversed.map((r) => r.number));
+        const id = new Map(rows.map((r) => [r.number, readInteger(r.id)]));
+        await insertChunked(q, 'receipt_reversals', reversed.map((r) => ({
+          receipt_id: id.get(r.number), reversal_date: r.reversedOn, reason: 'reversed before import', created_at: at, created_by: by,
+        })));
+      }
+    },
+    async raiseNumbers(series, year, last) {
+      await q('number_series').insert({ series, year, last: 0 }).onConflict(['series', 'year']).ignore();
+      await q('number_series').where({ series, year }).andWhere('last', '<', last).update({ last });
     },
     async reserveNumbers(series, year, count) {
       await q('number_series').insert({ series, year, last: 0 }).onConflict(['series', 'year']).ignore();

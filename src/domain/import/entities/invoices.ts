@@ -9,6 +9,7 @@ import { fieldProblem, type EntityImporter, type Outcome, type SourceRow } from 
 /** As typed in the file; customer-dependent defaults are filled in against the book. */
 interface InvoiceRow {
   readonly number: string;
+  readonly kind: 'invoice' | 'credit_note';
   readonly customer: string;
   readonly issueDate: string;
   readonly dueDate: string | null;
@@ -20,7 +21,7 @@ interface InvoiceRow {
 }
 
 function same(a: ImportedInvoice, b: ImportedInvoice): boolean {
-  return a.customer === b.customer && a.issueDate === b.issueDate && a.dueDate === b.dueDate && a.currency === b.currency
+  return a.kind === b.kind && a.customer === b.customer && a.issueDate === b.issueDate && a.dueDate === b.dueDate && a.currency === b.currency
     && a.total === b.total && a.net === b.net && a.tax === b.tax && (a.externalRef ?? null) === (b.externalRef ?? null);
 }
 
@@ -30,7 +31,7 @@ function same(a: ImportedInvoice, b: ImportedInvoice): boolean {
  */
 export const invoiceImporter: EntityImporter<InvoiceRow> = {
   entity: 'invoices',
-  columns: ['number', 'customer', 'issue_date', 'total', 'due_date', 'currency', 'net', 'tax', 'order', 'external_ref'],
+  columns: ['number', 'customer', 'issue_date', 'total', 'due_date', 'currency', 'net', 'tax', 'order', 'external_ref', 'kind'],
   required: ['number', 'customer', 'issue_date', 'total'],
   prepare(row) {
     const problems = new Problems(row.line);
@@ -43,12 +44,14 @@ export const invoiceImporter: EntityImporter<InvoiceRow> = {
     const due = f('due_date') === null ? null : problems.check(() => parseDate(f('due_date')!, 'due_date')) ?? null;
     if (issue && due && compareDates(due, issue) < 0) problems.add('due_date', due, `is before the issue date ${issue}`);
     if ((f('total') ?? '') === '') problems.add('total', '', 'is required');
+    const kindText = (f('kind') ?? 'invoice').toLowerCase().replace(/[\s-]/g, '_');
+    if (kindText !== 'invoice' && kindText !== 'credit_note') problems.add('kind', f('kind') ?? '', 'must be invoice or credit_note');
     const ref = f('external_ref');
     if (ref !== null && ref.length > 100) problems.add('external_ref', ref, 'is longer than 100 characters');
     if (problems.any) return [...problems.all()];
     return {
       key: number,
-      record: { number, customer, issueDate: issue!, dueDate: due, currency: f('currency')?.toUpperCase() ?? null, total: f('total')!, net: f('net'), tax: f('tax'), externalRef: ref },
+      record: { number, kind: kindText === 'credit_note' ? 'credit_note' : 'invoice', customer, issueDate: issue!, dueDate: due, currency: f('currency')?.toUpperCase() ?? null, total: f('total')!, net: f('net'), tax: f('tax'), externalRef: ref },
     };
   },
   async commit(batch, ctx) {
@@ -89,9 +92,10 @@ export const invoiceImporter: EntityImporter<InvoiceRow> = {
       }
       const invoice: ImportedInvoice = {
         number: r.number,
+        kind: r.kind,
         customer: customer.code,
         issueDate: r.issueDate,
-        dueDate: r.dueDate ?? dueDate(r.issueDate, term),
+        dueDate: r.kind === 'credit_note' ? r.issueDate : r.dueDate ?? dueDate(r.issueDate, term),
         currency,
         net: netMinor,
         tax: taxMinor,
@@ -110,6 +114,18 @@ export const invoiceImporter: EntityImporter<InvoiceRow> = {
     }
     if (fresh.length > 0) {
       await ctx.store.imports.insertInvoices(fresh, ctx.actor.now, ctx.actor.user);
+      // Numbers in owed's own format move its series on, so the next invoice issued here is not a duplicate.
+      const highest = new Map<string, number>();
+      for (const i of fresh) {
+        const m = /^(INV|CN)-(\d{4})-(\d{6})$/.exec(i.number);
+        if (!m) continue;
+        const key = `${m[1]}:${m[2]}`;
+        highest.set(key, Math.max(highest.get(key) ?? 0, Number(m[3])));
+      }
+      for (const [key, last] of highest) {
+        const [series, year] = key.split(':');
+        await ctx.store.imports.raiseNumbers(series!, Number(year), last);
+      }
       await ctx.store.audit.record({ entity: 'invoice', key: `${fresh[0]!.number}…${fresh[fresh.length - 1]!.number}`, action: 'import', detail: { created: fresh.length } });
     }
     return { outcomes, conflicts, problems };

@@ -17,6 +17,7 @@ interface ReceiptRow {
   readonly memo: string | null;
   readonly method: string;
   readonly bankRef: string;
+  readonly reversedOn: string | null;
 }
 
 /**
@@ -38,7 +39,7 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
   const occurrences = new Map<string, number>();
   return {
     entity: 'receipts',
-    columns: ['date', 'amount', 'customer', 'currency', 'reference', 'memo', 'method', 'bank_ref'],
+    columns: ['date', 'amount', 'customer', 'currency', 'reference', 'memo', 'method', 'bank_ref', 'reversed_on'],
     required: ['date', 'amount'],
     prepare(row) {
       const problems = new Problems(row.line);
@@ -50,6 +51,8 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
       if (!(RECEIPT_METHODS as readonly string[]).includes(method)) problems.add('method', method, `must be one of ${RECEIPT_METHODS.join(', ')}`);
       const bank = f('bank_ref');
       if (bank !== null && bank.length > 100) problems.add('bank_ref', bank, 'is longer than 100 characters');
+      const reversedOn = f('reversed_on') === null ? null : problems.check(() => parseDate(f('reversed_on')!, 'reversed_on')) ?? null;
+      if (reversedOn !== null && date && reversedOn < date) problems.add('reversed_on', reversedOn, `is before the receipt date ${date}`);
       if (problems.any) return [...problems.all()];
       const reference = f('reference') ?? '';
       let bankRef = bank;
@@ -61,7 +64,7 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
       }
       return {
         key: bankRef,
-        record: { date: date!, amount, customer: f('customer'), currency: f('currency')?.toUpperCase() ?? null, reference: f('reference'), memo: f('memo'), method, bankRef },
+        record: { date: date!, amount, customer: f('customer'), currency: f('currency')?.toUpperCase() ?? null, reference: f('reference'), memo: f('memo'), method, bankRef, reversedOn },
       };
     },
     async commit(batch, ctx) {
@@ -88,7 +91,7 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
           continue;
         }
         const memo = [r.reference, r.memo, code === null && r.customer !== null ? `payer: ${r.customer}` : null].filter((x): x is string => !!x).join(' · ') || null;
-        const receipt = { customer: code, date: r.date, currency, amount: amount.minor, method: r.method, bankRef: r.bankRef, memo: memo === null ? null : memo.slice(0, 1000) };
+        const receipt = { customer: code, date: r.date, currency, amount: amount.minor, method: r.method, bankRef: r.bankRef, memo: memo === null ? null : memo.slice(0, 1000), reversedOn: r.reversedOn };
         const old = existing.get(b.key);
         if (!old) {
           fresh.push({ row: b.row, receipt });
