@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most end-to-end time is spent waiting on spawned CLIs and PostgreSQL, not in the worker:
+    // more workers than the default (cores − 1) keep both cores busy.
+    poolOptions: { forks: { minForks: 1, maxForks: 4 } },
     reporters: ['default'],
   },
 });

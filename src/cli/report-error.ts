@@ -16,9 +16,9 @@ export function reportError(error: unknown, write: (text: string) => void, debug
   }
   if (error instanceof OwedError) {
     write(`owed: ${error.message}\n`);
-    if (error instanceof ValidationError && error.problems.length > 1) {
+    if (error instanceof ValidationError && error.total > 1) {
       for (const problem of error.problems.slice(0, SHOWN_PROBLEMS)) write(`  ${describeProblem(problem)}\n`);
-      const rest = error.problems.length - SHOWN_PROBLEMS;
+      const rest = error.total - Math.min(error.problems.length, SHOWN_PROBLEMS);
       if (rest > 0) write(`  … and ${rest} more problem${rest === 1 ? '' : 's'}\n`);
     }
     if (error instanceof ValidationError) write('nothing was written\n');

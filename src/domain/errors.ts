@@ -60,12 +60,16 @@ export function describeProblem(p: Problem): string {
 export class ValidationError extends OwedError {
   readonly code = 'invalid';
   readonly problems: readonly Problem[];
+  /** How many problems there were in all; `problems` may hold only the first of them. */
+  readonly total: number;
 
-  constructor(problems: Problem | readonly Problem[], hint?: string) {
+  constructor(problems: Problem | readonly Problem[], hint?: string, total?: number) {
     const list = Array.isArray(problems) ? (problems as readonly Problem[]) : [problems as Problem];
-    const head = list.length === 1 ? describeProblem(list[0]!) : `${list.length} problems in the input`;
+    const count = Math.max(total ?? list.length, list.length);
+    const head = count === 1 ? describeProblem(list[0]!) : `${count} problems in the input`;
     super(head, hint);
     this.problems = list;
+    this.total = count;
   }
 }
 

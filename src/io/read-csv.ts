@@ -33,6 +33,29 @@ function invalid(name: string, reason: string, hint?: string): ValidationError {
   return new ValidationError({ field: name, reason }, hint);
 }
 
+/** Index of the first byte that is not part of a valid UTF-8 sequence, or -1. A sequence cut at the end counts as valid. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= bytes.length) return -1;
+      const c = bytes[i + k]!;
+      if (c < 0x80 || c > 0xbf) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+function lineAt(bytes: Uint8Array, index: number, firstLine = 1): number {
+  let line = firstLine;
+  for (let i = 0; i < index; i++) if (bytes[i] === 10) line++;
+  return line;
+}
+
 function isValidUtf8(bytes: Buffer): boolean {
   try {
     // A multi-byte character cut at the end of the sample is not an error.
@@ -55,10 +78,12 @@ class StrictUtf8 extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     try {
       const text = this.decoder.decode(chunk, { stream: true });
-      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.line++;
       done(null, text);
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) this.line++;
     } catch {
-      done(invalid(this.name, `is not valid UTF-8 (near line ${this.line})`, 'a file from a Chinese spreadsheet is often GBK: add --encoding gbk (or auto)'));
+      const at = firstInvalidUtf8(chunk);
+      const line = at < 0 ? this.line : lineAt(chunk, at, this.line);
+      done(new ValidationError({ row: line, field: this.name, reason: 'is not valid UTF-8' }, 'a file from a Chinese spreadsheet is often GBK: add --encoding gbk'));
     }
   }
 
@@ -115,7 +140,11 @@ export async function readCsv(input: Readable, options: CsvOptions): Promise<Csv
   if (options.encoding === 'auto') encoding = bom || isValidUtf8(head) ? 'utf8' : 'gb18030';
   else encoding = options.encoding === 'utf8' ? 'utf8' : 'gb18030';
   if (encoding === 'utf8' && !bom && !isValidUtf8(head)) {
-    throw invalid(options.name, 'is not valid UTF-8', 'a file from a Chinese spreadsheet is often GBK: add --encoding gbk (or auto)');
+    const at = firstInvalidUtf8(head);
+    throw new ValidationError(
+      { row: lineAt(head, at < 0 ? 0 : at), field: options.name, reason: 'is not valid UTF-8' },
+      options.encoding === 'auto' ? 'the file mixes encodings; save it again as UTF-8 or GBK' : 'a file from a Chinese spreadsheet is often GBK: add --encoding gbk (or auto)',
+    );
   }
   const decoded = encoding === 'utf8' ? rest.pipe(new StrictUtf8(options.name)) : rest.pipe(iconv.decodeStream('gb18030'));
   const parser = decoded.pipe(parse({
@@ -124,12 +153,13 @@ export async function readCsv(input: Readable, options: CsvOptions): Promise<Csv
     from_line: options.skip + 1,
     skip_empty_lines: true,
     info: true,
+    raw: true,
     relax_column_count: false,
   }));
   decoded.on('error', (error) => parser.destroy(error));
 
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
-  const next = async (): Promise<{ record: string[]; info: { lines: number } } | undefined> => {
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number }; raw: string }>;
+  const next = async (): Promise<{ record: string[]; info: { lines: number }; raw: string } | undefined> => {
     try {
       const r = await iterator.next();
       return r.done ? undefined : r.value;
@@ -138,7 +168,7 @@ export async function readCsv(input: Readable, options: CsvOptions): Promise<Csv
     }
   };
   let header: string[] | null = null;
-  let first: { record: string[]; info: { lines: number } } | undefined;
+  let first: { record: string[]; info: { lines: number }; raw: string } | undefined;
   if (options.header) {
     const h = await next();
     if (!h) throw invalid(options.name, options.skip > 0 ? `has nothing after the ${options.skip} skipped lines` : 'has no header line');
@@ -147,14 +177,22 @@ export async function readCsv(input: Readable, options: CsvOptions): Promise<Csv
     first = await next();
   }
   async function* records(): AsyncGenerator<CsvRecord> {
-    if (first) yield { line: first.info.lines, values: first.record };
+    if (first) yield { line: startLine(first), values: first.record };
     for (;;) {
       const r = await next();
       if (!r) return;
-      yield { line: r.info.lines, values: r.record };
+      yield { line: startLine(r), values: r.record };
     }
   }
   return { header, encoding, records: records() };
+}
+
+/** csv-parse counts lines to the end of a record; a quoted value may span several. */
+function startLine(r: { info: { lines: number }; raw: string }): number {
+  const body = r.raw.replace(/\r?\n$/, '');
+  let breaks = 0;
+  for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) breaks++;
+  return r.info.lines - breaks;
 }
 
 function detectSeparator(head: Buffer): string {

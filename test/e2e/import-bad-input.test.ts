@@ -107,14 +107,6 @@ describe.each(testEngines())('%s', (engine) => {
     expect(r.stderr).toContain('line 3, date: "2026/13/01" is not a date; expected YYYY-MM-DD');
   });
 
-  it('a date that fits the rules\' date-format but not the calendar names the value as the file has it', async () => {
-    const rules = file('ymd.rules', 'date-format YYYY/MM/DD\n');
-    const r = await refused(['import', 'receipts', file('date2.csv', 'date,amount\n2026/11/20,5.00\n2026/13/01,5.00\n'), '--rules', rules]);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/line 3, date: .*month 13/);
-    expect(r.stderr).toContain('"2026/13/01"');
-  });
-
   it('an amount like 1.234,50 without rules is refused, never guessed', async () => {
     const r = await refused(['import', 'receipts', file('amount.csv', 'date,amount\n2026-11-20,"1.234,50"\n')]);
     expect(r.code).toBe(3);

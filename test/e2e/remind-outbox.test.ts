@@ -165,8 +165,8 @@ describe.each(testEngines())('%s', (engine) => {
     const after = json<RunJson>(await cli('remind', 'run', '--dry-run', '--force', '--json'));
     expect(after.messages.map((m) => m.customer)).toEqual(['C001', 'C002']);
 
-    const audit = await readJson<{ action: string; key: string; detail: string }[]>(db.dbArg, 'audit', '--entity', 'invoice', '--key', 'INV-2026-000001');
-    expect(audit.map((a) => [a.action, JSON.parse(a.detail)])).toEqual(expect.arrayContaining([
+    const audit = await readJson<{ action: string; key: string; detail: Record<string, unknown> }[]>(db.dbArg, 'audit', '--entity', 'invoice', '--key', 'INV-2026-000001');
+    expect(audit.map((a) => [a.action, a.detail])).toEqual(expect.arrayContaining([
       ['dispute', { date: '2026-11-20', reason: 'price disagreement', customer: 'C001' }],
       ['undispute', { date: '2026-11-26', reason: 'agreed', customer: 'C001' }],
     ]));

@@ -215,7 +215,7 @@ describe.each(testEngines())('%s', (engine) => {
     const original = await as('alice', (store, actor) => addCustomer(store, actor, 'C001', FULL));
     const result = await as('sam', (store, actor) =>
       editCustomer(store, actor, 'C001', { terms: 'NET60', creditLimit: '80,000', email: '' }), 'customer edit', LATER);
-    expect([...result.changed].sort()).toEqual(['creditLimit', 'email', 'terms']);
+    expect([...result.changed].sort()).toEqual(['credit_limit', 'email', 'terms']);
     const expected: Customer = {
       ...original,
       terms: 'NET60',
@@ -234,7 +234,7 @@ describe.each(testEngines())('%s', (engine) => {
     expect(JSON.parse(String(audit[1]!.detail))).toEqual({
       email: { from: 'ap@huamei.example.cn', to: null },
       terms: { from: 'NET45', to: 'NET60' },
-      creditLimit: { from: '90071992547409.91 CNY', to: '80000.00 CNY' },
+      credit_limit: { from: '90071992547409.91 CNY', to: '80000.00 CNY' },
     });
   });
 
@@ -252,7 +252,7 @@ describe.each(testEngines())('%s', (engine) => {
     await as('alice', (store, actor) => addCustomer(store, actor, 'C001', FULL));
     const result = await as('alice', (store, actor) =>
       editCustomer(store, actor, 'C001', { email: '', phone: '', taxId: '', creditLimit: '', segment: '', birthday: '', address: '', onHold: false }), 'customer edit', LATER);
-    expect([...result.changed].sort()).toEqual(['address', 'birthday', 'creditLimit', 'email', 'onHold', 'phone', 'segment', 'taxId']);
+    expect([...result.changed].sort()).toEqual(['address', 'birthday', 'credit_limit', 'email', 'on_hold', 'phone', 'segment', 'tax_id']);
     expect(await read('C001')).toMatchObject({ email: null, phone: null, taxId: null, creditLimit: null, segment: null, birthday: null, address: null, onHold: false, name: '上海华美贸易有限公司', terms: 'NET45' });
   });
 

@@ -85,7 +85,12 @@ export async function runImport<T>(
       return;
     }
     problemCount++;
-    if (problems.length < SHOWN) problems.push(p);
+    // Keep the 50 earliest lines, whichever check found them.
+    problems.push(p);
+    if (problems.length > SHOWN) {
+      problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+      problems.length = SHOWN;
+    }
   };
 
   const flush = async () => {
@@ -141,8 +146,9 @@ export async function runImport<T>(
 
   if (problemCount > 0) {
     throw new ValidationError(
-      problemCount > problems.length ? [...problems, { field: 'file', reason: `… and ${problemCount - problems.length} more problems` }] : problems,
+      [...problems].sort((a, b) => (a.row ?? 0) - (b.row ?? 0)),
       '--dry-run checks a file without writing; --partial --rejects FILE imports the good rows and sets the bad ones aside',
+      problemCount,
     );
   }
   if (conflicts.length > 0) {

@@ -68,23 +68,28 @@ interface PgConnection {
 
 /** PostgreSQL takes at most 65535 parameters in one statement. */
 const PG_MAX_PARAMETERS = 65_535;
-/** Statement text → the name it is prepared under, the same on every connection. */
-const pgStatementNames = new Map<string, string>();
+/** Full-batch statements by table, columns and row count; each name is the same on every connection. */
+const pgStatements = new Map<string, { name: string; text: string }>();
 
-function pgInsertStatement(table: string, columns: readonly string[], rowCount: number): { name: string; text: string } {
+function pgInsertText(table: string, columns: readonly string[], rowCount: number): string {
   const tuples: string[] = [];
   for (let r = 0, p = 1; r < rowCount; r++) {
     const params: string[] = [];
     for (let c = 0; c < columns.length; c++) params.push(`$${p++}`);
     tuples.push(`(${params.join(',')})`);
   }
-  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(',')}`;
-  let name = pgStatementNames.get(text);
-  if (name === undefined) {
-    name = `owed_bulk_${pgStatementNames.size + 1}`;
-    pgStatementNames.set(text, name);
+  return `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(',')}`;
+}
+
+/** The full-batch statement of a table and column list, and the name it is prepared under. */
+function pgFullBatchStatement(table: string, columns: readonly string[], rowCount: number): { name: string; text: string } {
+  const key = `${table}\u0000${columns.join('\u0000')}\u0000${rowCount}`;
+  let statement = pgStatements.get(key);
+  if (statement === undefined) {
+    statement = { name: `owed_bulk_${pgStatements.size + 1}`, text: pgInsertText(table, columns, rowCount) };
+    pgStatements.set(key, statement);
   }
-  return { name, text };
+  return statement;
 }
 
 /**
@@ -101,8 +106,8 @@ async function insertPostgres(db: Database, table: string, columns: readonly str
     let values: unknown[] = [];
     let pending = 0;
     const flush = async (): Promise<void> => {
-      const statement = pgInsertStatement(table, columns, pending);
-      await conn.query({ ...(pending === perStatement ? { name: statement.name } : {}), text: statement.text, values });
+      // Full batches reuse one prepared statement; the last, shorter one is sent unnamed (and not kept).
+      await conn.query(pending === perStatement ? { ...pgFullBatchStatement(table, columns, pending), values } : { text: pgInsertText(table, columns, pending), values });
       count += pending;
       values = [];
       pending = 0;
