@@ -155,7 +155,7 @@ export async function reconcileApply(
       const open = minimumOpenFrom(invoice.total, await store.invoices.allocations(invoice.number), on).minor;
       amount = money(Math.min(cash, open), currency);
       if (amount.minor <= 0) {
-        throw new RefusedError(cash <= 0 ? `${receiptNumber} has nothing left to apply` : `${invoice.number} has nothing open from ${on}`);
+        throw new RefusedError(cash <= 0 ? `${receiptNumber} has nothing left to apply` : `${invoice.number} has nothing open${date ? ` from ${date}` : ''}`);
       }
     }
     const applied = await applyCash(store, actor.now, actor.user, {
