@@ -95,9 +95,9 @@ describe.each(testEngines())('%s', (engine) => {
     expect(await readJson(db.dbArg, 'stock', 'list', '--sku', 'P2')).toEqual([
       { sku: 'P2', name: 'Toner', unit: 'pcs', on_hand: 7, reserved: 0, available: 7 },
     ]);
-    const audit = await readJson<{ action: string; detail: string }[]>(db.dbArg, 'audit', '--entity', 'stock', '--key', 'P1');
+    const audit = await readJson<{ action: string; detail: Record<string, unknown> }[]>(db.dbArg, 'audit', '--entity', 'stock', '--key', 'P1');
     expect(audit[0]!.action).toBe('adjust');
-    expect(audit[0]!.detail).toContain('damaged in transit');
+    expect(audit[0]!.detail).toMatchObject({ quantity: -2, reason: 'damaged in transit' });
   });
 
   it('stock moves a rule refuses exit 3, 4 or 5 and write nothing', async () => {
