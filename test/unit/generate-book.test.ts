@@ -266,6 +266,55 @@ describe('generateBook', () => {
     expect(summary.numberSeries.filter((s) => s.series === 'INV').reduce((n, s) => n + s.last, 0)).toBe(summary.invoices);
   });
 
+  it('names the paid invoices in 3 of 5 identified receipts\' memos, and one invoice in a third of the unidentified cash', () => {
+    const { rows } = MEDIUM;
+    const invoices = new Map(records(rows, 'invoices').map((i) => [String(i.number), i]));
+    const paid = new Map<unknown, Set<string>>();
+    const numberOf = new Map(records(rows, 'invoices').map((i) => [i.id, String(i.number)]));
+    for (const a of records(rows, 'allocations').filter((x) => x.source_kind === 'receipt')) {
+      let own = paid.get(a.source_id);
+      if (own === undefined) paid.set(a.source_id, (own = new Set()));
+      own.add(numberOf.get(a.invoice_id)!);
+    }
+    const receipts = records(rows, 'receipts');
+    const named = (r: Fields) => String(r.memo ?? '').match(/INV-\d{4}-\d{6}/g) ?? [];
+    const identified = receipts.filter((r) => r.customer_id !== null);
+    const naming = identified.filter((r) => named(r).length > 0);
+    expect(naming.length / identified.length).toBeGreaterThan(0.58);
+    expect(naming.length / identified.length).toBeLessThan(0.62);
+    // Exactly the invoices the receipt pays, each once, and nothing else in the memo.
+    for (const r of naming) {
+      expect(new Set(named(r)), String(r.number)).toEqual(paid.get(r.id));
+      expect(named(r)).toHaveLength(paid.get(r.id)!.size);
+      expect(String(r.memo)).toMatch(/^货款( INV-\d{4}-\d{6})+$/);
+    }
+    expect(identified.filter((r) => named(r).length === 0).every((r) => r.memo === null)).toBe(true);
+    const unidentified = receipts.filter((r) => r.customer_id === null);
+    const naming1 = unidentified.filter((r) => named(r).length > 0);
+    expect(naming1.length / unidentified.length).toBeGreaterThan(0.28);
+    expect(naming1.length / unidentified.length).toBeLessThan(0.39);
+    for (const r of naming1) {
+      expect(named(r), String(r.number)).toHaveLength(1);
+      const invoice = invoices.get(named(r)[0]!)!;
+      expect(invoice.kind).toBe('invoice');
+      expect(invoice.currency).toBe(r.currency);
+      expect(String(invoice.issue_date) <= String(r.receipt_date)).toBe(true);
+    }
+  });
+
+  it('without allocations: the same documents, no allocations, no write-offs (nor their numbers)', () => {
+    const full = collect(SMALL);
+    const bare = collect({ ...SMALL, allocations: false });
+    const keep = (rs: readonly BookRow[]) => rs.filter((r) => r.table !== 'allocations' && r.table !== 'write_offs' && r.table !== 'number_series');
+    expect(keep(bare.rows)).toEqual(keep(full.rows));
+    expect(bare.rows.filter((r) => r.table === 'allocations' || r.table === 'write_offs')).toEqual([]);
+    expect(bare.summary).toMatchObject({ allocations: 0, writeOffs: 0, receipts: full.summary.receipts, invoices: full.summary.invoices, creditNotes: full.summary.creditNotes });
+    expect(bare.summary.numberSeries).toEqual(full.summary.numberSeries.filter((s) => s.series !== 'WO'));
+    expect(records(bare.rows, 'number_series')).toEqual(records(full.rows, 'number_series').filter((s) => s.series !== 'WO'));
+    expect(bare.summary.rows).toBe(bare.rows.length);
+    expect(bare.rows.length).toBe(full.rows.length - full.summary.allocations - full.summary.writeOffs - (full.summary.numberSeries.length - bare.summary.numberSeries.length));
+  });
+
   it('streams: the first rows of a very large book come without generating the rest', () => {
     const book = generateBook({ invoices: 5_000_000 });
     const t0 = Date.now();
