@@ -5,6 +5,7 @@
  */
 import { agingByInvoice, agingReport } from '../../src/domain/receivables/aging.js';
 import type { Store } from '../../src/domain/store.js';
+import { balanceDrift } from '../../src/storage/migrations/0006_balances.js';
 import type { RealBook } from './ledger-harness.js';
 import { describeError } from './ledger-harness.js';
 import { AGING_BOUNDS, FAR, WINDOW_START, addDays, agingKey, bucketOf, daysBetween, type LedgerModel } from './ledger-model.js';
@@ -224,4 +225,7 @@ export async function checkStep(m: LedgerModel, r: RealBook, written: readonly s
 export async function checkAllDates(m: LedgerModel, r: RealBook): Promise<void> {
   const dates = new Set<string>([addDays(WINDOW_START, -1), ...m.dates, FAR]);
   for (const d of [...dates].sort()) await checkAsOf(m, r, d, { byInvoice: true, ledger: true });
+  // The trigger-kept balances (migration 0006) must be what the documents say.
+  const drift = await balanceDrift(r.db.knex);
+  if (drift.length > 0) fail(`derived tables differ from the documents: ${drift.map((d) => `${d.table} ${d.rows} rows`).join(', ')}`);
 }

@@ -1,5 +1,6 @@
 import { BOOK_COLUMNS, BOOK_TABLES, type BookRow, type BookSummary, type BookTable } from '../../fixtures/generate-book.js';
 import type { Database } from '../database.js';
+import { balanceTriggers, dropBalanceTriggers, rebuildBalances } from '../migrations/0006_balances.js';
 import { insertRows } from './insert-rows.js';
 
 export interface LoadBookOptions {
@@ -36,16 +37,22 @@ const SQLITE_DEFAULT_CACHE = -2000;
  * their definitions to run again. Inside the caller's transaction.
  */
 async function dropIndexesOfEmptyTables(db: Database): Promise<{ name: string; sql: string }[]> {
-  for (const table of BOOK_TABLES) {
-    const rows = (await db.knex.raw(`select exists (select 1 from "${table}") as any_row`)) as { any_row: unknown }[];
-    if (Number(rows[0]?.any_row) !== 0) return [];
-  }
+  if (!(await allEmpty(db))) return [];
   const indexes = (await db.knex.raw(
     `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BOOK_TABLES.map(() => '?').join(', ')}) order by name`,
     [...BOOK_TABLES],
   )) as { name: string; sql: string }[];
   for (const index of indexes) await db.knex.raw(`drop index "${index.name.replaceAll('"', '""')}"`);
   return indexes;
+}
+
+async function allEmpty(db: Database): Promise<boolean> {
+  for (const table of BOOK_TABLES) {
+    const rows = (await db.knex.raw(`select exists (select 1 from "${table}") as any_row`)) as unknown;
+    const row = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows)[0] as { any_row: unknown } | undefined;
+    if (row?.any_row !== false && Number(row?.any_row) !== 0) return false;
+  }
+  return true;
 }
 
 /** Tables whose integer primary key the generator assigns; PostgreSQL's sequences must follow. */
@@ -93,6 +100,12 @@ export async function loadBook(db: Database, book: Generator<BookRow, BookSummar
     // DDL is transactional in SQLite: a failed load rolls the indexes back with the rows.
     if (options.rebuildIndexes ?? true) droppedIndexes = await dropIndexesOfEmptyTables(db);
   }
+  // Into an empty book the balance triggers (migration 0006) are dropped and the balances built
+  // from the loaded rows in three set-based statements at the end, instead of once per row. They
+  // are created again whatever happens; on SQLite inside the load's transaction.
+  const rebuildBalanceTables = await allEmpty(db);
+  if (rebuildBalanceTables) for (const sql of dropBalanceTriggers(db.knex)) await db.knex.raw(sql);
+  let loaded = false;
   try {
     for (;;) {
       const next = book.next();
@@ -106,12 +119,19 @@ export async function loadBook(db: Database, book: Generator<BookRow, BookSummar
     }
     await flush();
     for (const index of droppedIndexes) await db.knex.raw(index.sql);
+    if (rebuildBalanceTables) {
+      await rebuildBalances(db.knex);
+      for (const sql of balanceTriggers(db.knex)) await db.knex.raw(sql);
+    }
+    loaded = true;
     if (sqlite) await db.knex.raw('commit');
   } catch (error) {
     if (sqlite) await db.knex.raw('rollback').catch(() => undefined);
     throw error;
   } finally {
     if (sqlite) await db.knex.raw(`pragma cache_size = ${Number(cacheSize)}`);
+    // PostgreSQL, after a failed load: the partial book keeps its triggers (its balances are not to be trusted).
+    if (rebuildBalanceTables && !loaded && !sqlite) for (const sql of balanceTriggers(db.knex)) await db.knex.raw(sql);
   }
   const t1 = process.hrtime.bigint();
 

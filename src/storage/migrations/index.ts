@@ -4,6 +4,7 @@ import * as sales from './0002_sales.js';
 import * as receivables from './0003_receivables.js';
 import * as benchIndexes from './0004_bench_indexes.js';
 import * as collections from './0005_collections.js';
+import * as balances from './0006_balances.js';
 
 export interface Migration {
   readonly name: string;
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0003_receivables', ...receivables },
   { name: '0004_bench_indexes', ...benchIndexes },
   { name: '0005_collections', ...collections },
+  { name: '0006_balances', ...balances },
 ];

@@ -6,6 +6,14 @@ import { readInteger } from './rows.js';
 /**
  * Aging as of any date, computed by the database: open = total − allocations dated ≤ D, for
  * documents dated ≤ D. Every query here is one statement whatever the size of the book.
+ *
+ * The open side reads the trigger-kept balances (migration 0006_balances): only documents not
+ * settled by D, found through the index on settled_from — about a tenth of the book on its last
+ * day (settled_from ≥ D, not > D: the never-settled mark 9999-12-31 is itself a date one may ask
+ * about). A document with no change after D has its balance as of D in its balance row; the others
+ * sum their allocations dated ≤ D over the covering allocation indexes. The self-check
+ * (documentTotals) reads the documents' own amounts — summed per day by trigger for the whole book,
+ * from the documents for one customer — never the balances, so a wrong balance cannot pass unnoticed.
  */
 export function agingQueries(q: Knex): AgingQueries {
   const pg = isPostgres(q);
@@ -18,35 +26,51 @@ export function agingQueries(q: Knex): AgingQueries {
     return ` and ${alias}.customer_id = (select id from customers where code = ?)`;
   }
 
-  /** Open amount per invoice as of D; the allocation sums are taken before the join so they are not multiplied. */
+  /** Invoices issued ≤ D and not settled by D, with their open amount as of D (possibly zero). */
   function openInvoices(asOf: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
-    bindings.push(asOf, asOf);
-    const filter = customerFilter('i', customer, bindings);
-    return `select i.id, i.number, i.customer_id, i.currency, i.issue_date, i.due_date, i.total - coalesce(a.applied, 0) as open
-      from invoices i
-      left join (select invoice_id, sum(amount) as applied from allocations where date <= ${date()} group by invoice_id) a on a.invoice_id = i.id
-      where i.kind = 'invoice' and i.issue_date <= ${date()}${filter}`;
+    bindings.push(asOf, asOf, asOf, asOf);
+    const filter = customerFilter('b', customer, bindings);
+    return `select b.invoice_id as id, b.customer_id, b.currency, b.issue_date, b.due_date,
+             case when b.last_change <= ${date()} then b.total - b.applied
+                  else b.total - coalesce((select sum(a.amount) from allocations a where a.invoice_id = b.invoice_id and a.date <= ${date()}), 0)
+             end as open
+      from invoice_balances b
+      where b.settled_from >= ${date()} and b.issue_date <= ${date()}${filter}`;
+  }
+
+  /** Receipts and credit notes dated ≤ D and not settled by D, with what is left of them as of D. */
+  function openSources(asOf: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
+    bindings.push(asOf, asOf, asOf, asOf, asOf);
+    const filter = customerFilter('s', customer, bindings);
+    return `select s.customer_id, s.currency,
+             case when s.last_change <= ${date()} then s.amount - s.applied - case when s.reversal_date is null then 0 else s.amount end
+                  else s.amount
+                       - coalesce((select sum(a.amount) from allocations a
+                                   where a.source_kind = s.source_kind and a.source_id = s.source_id and a.date <= ${date()}), 0)
+                       - case when s.reversal_date <= ${date()} then s.amount else 0 end
+             end as amount
+      from source_balances s
+      where s.settled_from >= ${date()} and s.doc_date <= ${date()}${filter}`;
   }
 
   return {
     async bucketTotals(asOf, basis: AgingBasis, bounds, customer) {
-      const bindings: Knex.RawBinding[] = [];
+      const bindings: Knex.RawBinding[] = [asOf];
       const inner = openInvoices(asOf, customer, bindings);
       const column = basis === 'due' ? 'o.due_date' : 'o.issue_date';
-      const days = daysFrom(column);
       // Basis due: bucket 0 is "current" (not yet due). Basis invoice: bucket 0 is the first age band.
       const cases = basis === 'due'
-        ? ['when d <= 0 then 0', ...bounds.map((b, i) => `when d <= ${Number(b)} then ${i + 1}`)]
-        : bounds.map((b, i) => `when d <= ${Number(b)} then ${i}`);
+        ? ['when o.d <= 0 then 0', ...bounds.map((b, i) => `when o.d <= ${Number(b)} then ${i + 1}`)]
+        : bounds.map((b, i) => `when o.d <= ${Number(b)} then ${i}`);
       const overflow = basis === 'due' ? bounds.length + 1 : bounds.length;
-      const sql = `select c.code as customer, c.name as name, x.currency, x.bucket, sum(x.open) as amount
-        from (select o.customer_id, o.currency, o.open,
-                     case ${cases.map((w) => w.replace('when d', 'when o.d')).join(' ')} else ${overflow} end as bucket
-              from (select o.*, ${days} as d from (${inner}) o where o.open <> 0) o) x
+      // Summed per customer id first, then joined to the few customers: no lookup per invoice.
+      const sql = `select c.code as customer, c.name as name, x.currency, x.bucket, x.amount
+        from (select o.customer_id, o.currency, case ${cases.join(' ')} else ${overflow} end as bucket, sum(o.open) as amount
+              from (select o.*, ${daysFrom(column)} as d from (${inner}) o where o.open <> 0) o
+              group by o.customer_id, o.currency, case ${cases.join(' ')} else ${overflow} end) x
         join customers c on c.id = x.customer_id
-        group by c.code, c.name, x.currency, x.bucket
         order by c.code, x.currency, x.bucket`;
-      const rows = await rawRows<Record<string, unknown>>(q, sql, [asOf, ...bindings]);
+      const rows = await rawRows<Record<string, unknown>>(q, sql, bindings);
       return rows.map((r) => ({
         customer: String(r.customer),
         name: String(r.name),
@@ -57,30 +81,14 @@ export function agingQueries(q: Knex): AgingQueries {
     },
 
     async unapplied(asOf, customer) {
-      // Placeholders in textual order: reversal date, allocation date, receipt date, [customer], allocation date, issue date, [customer].
-      const bindings: Knex.RawBinding[] = [asOf, asOf, asOf];
-      const receiptFilter = customerFilter('r', customer, bindings);
-      bindings.push(asOf, asOf);
-      const creditFilter = customerFilter('i', customer, bindings);
-      const sql = `select c.code as customer, c.name as name, u.currency, sum(u.amount) as amount
-        from (
-          select r.customer_id, r.currency,
-                 r.amount - case when v.reversal_date <= ${date()} then r.amount else 0 end - coalesce(a.applied, 0) as amount
-          from receipts r
-          left join receipt_reversals v on v.receipt_id = r.id
-          left join (select source_id, sum(amount) as applied from allocations where source_kind = 'receipt' and date <= ${date()} group by source_id) a
-                 on a.source_id = r.id
-          where r.receipt_date <= ${date()}${receiptFilter}
-          union all
-          select i.customer_id, i.currency, i.total - coalesce(a.applied, 0)
-          from invoices i
-          left join (select source_id, sum(amount) as applied from allocations where source_kind = 'credit_note' and date <= ${date()} group by source_id) a
-                 on a.source_id = i.id
-          where i.kind = 'credit_note' and i.issue_date <= ${date()}${creditFilter}
-        ) u
+      const bindings: Knex.RawBinding[] = [];
+      const inner = openSources(asOf, customer, bindings);
+      const sql = `select c.code as customer, c.name as name, u.currency, u.amount
+        from (select u.customer_id, u.currency, sum(u.amount) as amount
+              from (${inner}) u
+              where u.amount <> 0
+              group by u.customer_id, u.currency) u
         left join customers c on c.id = u.customer_id
-        where u.amount <> 0
-        group by c.code, c.name, u.currency
         order by c.code, u.currency`;
       const rows = await rawRows<Record<string, unknown>>(q, sql, bindings);
       return rows.map((r) => ({
@@ -92,6 +100,11 @@ export function agingQueries(q: Knex): AgingQueries {
     },
 
     async documentTotals(asOf, customer) {
+      if (customer === undefined) {
+        const rows = await rawRows<Record<string, unknown>>(q,
+          `select currency, sum(amount) as amount from document_day_totals where day <= ${date()} group by currency order by currency`, [asOf]);
+        return rows.map((r) => ({ currency: String(r.currency), amount: readInteger(r.amount) }));
+      }
       const parts: string[] = [];
       const bindings: Knex.RawBinding[] = [];
       const add = (sql: string, alias: string) => {
@@ -112,10 +125,12 @@ export function agingQueries(q: Knex): AgingQueries {
     async invoices(asOf, customer) {
       const bindings: Knex.RawBinding[] = [];
       const inner = openInvoices(asOf, customer, bindings);
-      const sql = `select o.number, c.code as customer, c.name, o.currency, o.issue_date, o.due_date, o.open
-        from (${inner}) o join customers c on c.id = o.customer_id
+      const sql = `select i.number, c.code as customer, c.name, o.currency, o.issue_date, o.due_date, o.open
+        from (${inner}) o
+        join invoices i on i.id = o.id
+        join customers c on c.id = o.customer_id
         where o.open <> 0
-        order by c.code, o.due_date, o.number`;
+        order by c.code, o.due_date, i.number`;
       const rows = await rawRows<Record<string, unknown>>(q, sql, bindings);
       return rows.map((r) => ({
         invoice: String(r.number),
