@@ -1,25 +1,27 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeBookCsv } from '../fixtures/book-csv.js';
+import type { BookSummary } from '../fixtures/generate-book.js';
 import type { Engine } from '../storage/target.js';
-import {
-  createScratch,
-  dropScratch,
-  READ_STEPS,
-  runLoad,
-  runReadStep,
-  type LoadedBook,
-  type ReadStep,
-  type StepResult,
-} from './scenario.js';
+import { compareReceivables, hledgerReceivables, ledgerReceivables, owedReceivables } from './compare.js';
+import { evaluateGoals, formatGoals, type Machine } from './goals.js';
+import { installed, measureProcess, type ProcessRun } from './process.js';
+import { Scratch } from './scratch.js';
+import { BOOK_END, YEAR_BEFORE, agingTotals, owedRun, repeat, runLoad, type StepResult } from './scenario.js';
 
 /**
- * `npm run bench -- [--scale 10k,100k,1m] [--engine sqlite,postgres] [--json] [--keep]`
+ * `npm run bench -- [--scale 10k,100k,1m] [--engine sqlite,postgres] [--runs N] [--json] [--keep]`
  *
- * For each engine × scale: a synthetic book of `scale` invoices is generated and bulk-loaded,
- * then each read step runs RUNS times. The load and every read step run in a child process of
- * their own, so the peak memory reported is that step's alone. `--keep` leaves the databases
- * in place (their locations go to stderr) to look at query plans.
+ * For each engine × scale, two books:
+ * 1. A generated book bulk-loaded (a worker process), on which every read step and the journal
+ *    export run as `owed` processes, RUNS times each (median), then hledger and ledger on the
+ *    exported journal, compared with `owed aging` to the cent and in time.
+ * 2. The same book as CSV files imported through `owed import` into an empty book (customers
+ *    once; then, RUNS times on a fresh copy: invoices, receipts, `reconcile auto` over all of them).
+ * Every step is a process of its own, measured by GNU time: wall, CPU, peak RSS.
  */
 const SCALES: Record<string, number> = { '1k': 1_000, '10k': 10_000, '100k': 100_000, '1m': 1_000_000 };
 
@@ -37,52 +39,173 @@ function engineOf(text: string): Engine {
   return text;
 }
 
-async function worker(args: string[]): Promise<void> {
-  const [kind, engineText, scaleText, location, step, bookJson] = args;
-  const engine = engineOf(engineText!);
-  const scale = Number(scaleText);
-  if (kind === 'load') {
-    process.stdout.write(JSON.stringify(await runLoad(engine, scale, location!)));
-  } else {
-    const book = JSON.parse(bookJson!) as LoadedBook;
-    process.stdout.write(JSON.stringify(await runReadStep(engine, scale, location!, step as ReadStep, book)));
-  }
+function progress(engine: Engine, scale: number, what: string): void {
+  process.stderr.write(`bench: ${engine}, ${scale.toLocaleString('en')} invoices: ${what}…\n`);
 }
 
-function child<T>(args: string[]): T {
-  const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--worker', ...args], {
+/** The bulk load runs in a worker process, so its peak RSS is its own. */
+function loadInWorker(engine: Engine, scale: number, location: string): { result: StepResult; summary: BookSummary } {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--worker', engine, String(scale), location], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (result.status !== 0) throw new Error(`bench worker ${args.slice(0, 3).join(' ')} ${args[4] ?? ''} failed (exit ${result.status})`);
-  return JSON.parse(result.stdout) as T;
+  if (child.status !== 0) throw new Error(`bench load worker failed (exit ${child.status})`);
+  return JSON.parse(child.stdout) as { result: StepResult; summary: BookSummary };
 }
 
-export interface Machine {
-  readonly cpus: number;
-  readonly cpuModel: string;
-  readonly memoryGb: number;
-  readonly node: string;
-  readonly loadAtStart: readonly number[];
-  readonly loadAtEnd: readonly number[];
+async function benchBook(engine: Engine, scale: number, runs: number, keep: boolean): Promise<StepResult[]> {
+  const out: StepResult[] = [];
+  const id = (step: string) => ({ engine, scale, step });
+  progress(engine, scale, 'bulk load');
+  const book = await Scratch.create(engine, `book_${scale}`, postgresUrl());
+  try {
+    const loaded = loadInWorker(engine, scale, book.location);
+    out.push(loaded.result);
+    const s = loaded.summary;
+    owedRun(book.location, ['init']);
+    const read = async (step: string, args: string[], describe: (stdout: string) => string) => {
+      progress(engine, scale, step);
+      const result = await repeat(id(step), runs, async () => {
+        const run = owedRun(book.location, args);
+        return { run, value: run.stdout };
+      }, (stdout) => ({ detail: describe(stdout) }));
+      out.push(result);
+      return result;
+    };
+    const lines = (stdout: string) => `${Math.max(0, stdout.trim().split('\n').length - 1).toLocaleString('en')} lines`;
+
+    const agingToday = await read(`aging ${BOOK_END}`, ['aging', '--as-of', BOOK_END, '--format', 'csv'], agingTotals);
+    await read(`aging ${YEAR_BEFORE}`, ['aging', '--as-of', YEAR_BEFORE, '--format', 'csv'], agingTotals);
+    await read('aging by invoice, largest customer', ['aging', '--by', 'invoice', '--customer', s.largestCustomer.code, '--format', 'csv'],
+      (o) => `${s.largestCustomer.code}: ${lines(o)}`);
+    await read('statement, largest customer', ['customer', 'statement', s.largestCustomer.code, '--format', 'csv'],
+      (o) => `${s.largestCustomer.code} (${s.largestCustomer.invoices.toLocaleString('en')} invoices): ${lines(o)}`);
+    await read('statement, median customer', ['customer', 'statement', s.typicalCustomer.code, '--format', 'csv'],
+      (o) => `${s.typicalCustomer.code} (${s.typicalCustomer.invoices.toLocaleString('en')} invoices): ${lines(o)}`);
+    await read('forecast (13 weeks)', ['forecast', '--format', 'csv'], (o) => lines(o));
+    await read('remind run --dry-run', ['remind', 'run', '--dry-run', '--format', 'csv'], (o) => `${lines(o)} of reminders`);
+
+    // alert run writes the alerts' state: every run starts from a copy of the book.
+    progress(engine, scale, 'alert run');
+    out.push(await repeat(id('alert run'), runs, async (r) => {
+      const copy = await book.copy(`alerts_${scale}_${r}`);
+      try {
+        const run = owedRun(copy.location, ['alert', 'run', '--format', 'csv']);
+        return { run, value: run.stdout };
+      } finally {
+        await copy.drop();
+      }
+    }, (o) => ({ detail: `${lines(o)} of alerts; each run on a fresh copy of the book` })));
+
+    const journal = path.join(book.workDir, `book-${engine}-${scale}.journal`);
+    await read('export journal (hledger)', ['export', 'journal', '--format', 'hledger', '-o', journal],
+      () => `${(fs.statSync(journal).size / 1024 / 1024).toFixed(0)} MB`);
+
+    // The nearest computation hledger and ledger have to the aging: the receivables balance per
+    // customer as of the same day (their -e is exclusive), checked against owed's to the cent.
+    const owed = owedReceivables(owedRun(book.location, ['aging', '--as-of', BOOK_END, '--json']).stdout);
+    const end = nextDay(BOOK_END);
+    const tools: [string, string[], (stdout: string) => Map<string, string>][] = [
+      ['hledger', ['-f', journal, 'bal', '^Assets:Receivable', '-e', end, '--flat', '-N', '-O', 'csv'], hledgerReceivables],
+      ['ledger', ['-f', journal, 'bal', '^Assets:Receivable', '-e', end, '--flat', '--no-total'], ledgerReceivables],
+    ];
+    for (const [tool, args, balances] of tools) {
+      if (!installed(tool)) {
+        process.stderr.write(`bench: ${tool} is not installed; its comparison is left out (apt-get install -y ${tool})\n`);
+        continue;
+      }
+      progress(engine, scale, `${tool} bal Assets:Receivable`);
+      out.push(await repeat(id(`${tool} bal Assets:Receivable -e ${end}`), runs, async () => {
+        const run = measureProcess(tool, args, process.env);
+        return { run, value: run.stdout };
+      }, (stdout, median) => {
+        const verdict = compareReceivables(owed, balances(stdout));
+        return { detail: `${verdict}; ${(median.ms / agingToday.medianMs).toFixed(1)}× the time of owed aging ${BOOK_END}` };
+      }));
+    }
+    if (!keep) fs.rmSync(journal, { force: true });
+  } finally {
+    if (keep) process.stderr.write(`bench: kept ${book.location}\n`);
+    else await book.drop();
+  }
+  return out;
+}
+
+async function benchImport(engine: Engine, scale: number, runs: number, keep: boolean): Promise<StepResult[]> {
+  const out: StepResult[] = [];
+  const id = (step: string) => ({ engine, scale, step });
+  const base = await Scratch.create(engine, `import_${scale}`, postgresUrl());
+  const csvDir = path.join(base.workDir, `csv-${scale}`);
+  try {
+    progress(engine, scale, 'writing the book as CSV');
+    const csv = await writeBookCsv({ invoices: scale, dir: csvDir });
+    owedRun(base.location, ['init']);
+    progress(engine, scale, 'import customers');
+    out.push(await repeat(id('import customers'), 1, async () => ({ run: owedRun(base.location, ['import', 'customers', csv.customers.path]), value: null }),
+      () => ({ detail: `${csv.customers.rows.toLocaleString('en')} rows; 1 run`, rows: csv.customers.rows })));
+
+    // Each run starts from the book with its customers only, and goes on as a new user would:
+    // the invoices, the bank's receipts, then reconcile auto over all of them.
+    const steps = [
+      { step: 'import invoices', args: ['import', 'invoices', csv.invoices.path], rows: csv.invoices.rows,
+        detail: `${csv.invoices.rows.toLocaleString('en')} rows (${csv.invoices.creditNotes.toLocaleString('en')} credit notes)` },
+      { step: 'import receipts', args: ['import', 'receipts', csv.receipts.path], rows: csv.receipts.rows,
+        detail: `${csv.receipts.rows.toLocaleString('en')} rows (${csv.receipts.unidentified.toLocaleString('en')} unidentified)` },
+      { step: 'reconcile auto (all receipts)', args: ['reconcile', 'auto', '--format', 'csv'], rows: undefined, detail: '' },
+    ];
+    const measured = new Map<string, { run: ProcessRun; value: string }[]>(steps.map((s) => [s.step, []]));
+    for (let r = 0; r < runs; r++) {
+      const copy = await base.copy(`import_${scale}_${r}`);
+      try {
+        for (const s of steps) {
+          progress(engine, scale, `${s.step} (run ${r + 1} of ${runs})`);
+          const run = owedRun(copy.location, s.args, { keepStdout: s.rows === undefined });
+          measured.get(s.step)!.push({ run, value: run.stdout });
+        }
+      } finally {
+        if (keep && r === runs - 1) process.stderr.write(`bench: kept ${copy.location}\n`);
+        else await copy.drop();
+      }
+    }
+    for (const s of steps) {
+      const results = measured.get(s.step)!;
+      out.push(await repeat(id(s.step), results.length, async (r) => results[r]!, (stdout) => ({
+        detail: s.rows === undefined ? `${Math.max(0, stdout.trim().split('\n').length - 1).toLocaleString('en')} allocations` : s.detail,
+        ...(s.rows !== undefined ? { rows: s.rows } : {}),
+      })));
+    }
+  } finally {
+    fs.rmSync(csvDir, { recursive: true, force: true });
+    if (keep) process.stderr.write(`bench: kept ${base.location}\n`);
+    else await base.drop();
+  }
+  return out;
+}
+
+function nextDay(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
 }
 
 function formatTable(rows: readonly StepResult[], machine: Machine): string {
   const load = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(' ');
-  const header = `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb.toFixed(0)} GB, Node ${machine.node}; `
+  const n = (x: number | null, digits = 0) => (x === null ? '' : x.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+  const header = `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb.toFixed(0)} GB, Node ${machine.node}, ${machine.sqlite}; `
     + `load average ${load(machine.loadAtStart)} at start, ${load(machine.loadAtEnd)} at end\n\n`
     + '| engine | invoices | step | median ms | CPU ms | rows/s | peak RSS MB | load | detail |\n|---|---:|---|---:|---:|---:|---:|---:|---|\n';
   return header + rows
-    .map((r) => `| ${r.engine} | ${r.scale.toLocaleString('en')} | ${r.step} | ${r.medianMs.toFixed(1)} | ${r.cpuMs.toFixed(0)} | `
-      + `${r.rowsPerSecond === null ? '' : Math.round(r.rowsPerSecond).toLocaleString('en')} | ${r.peakRssMb.toFixed(0)} | ${r.load1.toFixed(1)} | ${r.detail} |`)
+    .map((r) => `| ${r.engine} | ${r.scale.toLocaleString('en')} | ${r.step} | ${n(r.medianMs)} | ${n(r.cpuMs)} | ${n(r.rowsPerSecond)} | `
+      + `${n(r.peakRssMb)} | ${r.load1.toFixed(1)} | ${r.detail} |`)
     .join('\n') + '\n';
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--worker') {
-    await worker(args.slice(1));
+    const [engine, scale, location] = args.slice(1);
+    process.stdout.write(JSON.stringify(await runLoad(engineOf(engine!), Number(scale), location!)));
     return;
   }
   const scales = (argValue(args, '--scale') ?? '10k,100k').split(',').map((s) => {
@@ -94,38 +217,36 @@ async function main(): Promise<void> {
   if (engines.includes('postgres') && !postgresUrl()) {
     throw new Error('--engine postgres needs OWED_BENCH_PG_URL (or OWED_TEST_PG_URL) pointing at a server where databases may be created');
   }
+  const runs = Number(argValue(args, '--runs') ?? '3');
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number ≥ 1');
   const keep = args.includes('--keep');
+  const only = argValue(args, '--only');
   const loadAtStart = os.loadavg();
   const all: StepResult[] = [];
-  for (const engine of engines) {
-    for (const scale of scales) {
-      process.stderr.write(`bench: ${engine}, ${scale.toLocaleString('en')} invoices: load…\n`);
-      const location = await createScratch(engine, scale, postgresUrl());
-      try {
-        const loaded = child<{ results: StepResult[]; book: LoadedBook }>(['load', engine, String(scale), location]);
-        all.push(...loaded.results);
-        for (const step of READ_STEPS) {
-          process.stderr.write(`bench: ${engine}, ${scale.toLocaleString('en')} invoices: ${step}…\n`);
-          all.push(child<StepResult>(['read', engine, String(scale), location, step, JSON.stringify(loaded.book)]));
-        }
-      } finally {
-        if (keep) process.stderr.write(`bench: kept ${location}\n`);
-        else await dropScratch(engine, location, postgresUrl());
-      }
+  for (const scale of scales) {
+    for (const engine of engines) {
+      if (only !== 'import') all.push(...(await benchBook(engine, scale, runs, keep)));
+      if (only !== 'book') all.push(...(await benchImport(engine, scale, runs, keep)));
     }
   }
+  const sqliteVersion = spawnSync(process.execPath, ['-e', "const D=require('better-sqlite3');process.stdout.write(new D(':memory:').prepare('select sqlite_version() v').get().v)"], { encoding: 'utf8' }).stdout;
   const machine: Machine = {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
     memoryGb: os.totalmem() / 1024 ** 3,
     node: process.versions.node,
+    sqlite: `SQLite ${sqliteVersion || 'unknown'}`,
     loadAtStart,
     loadAtEnd: os.loadavg(),
   };
-  process.stdout.write(args.includes('--json') ? `${JSON.stringify({ machine, results: all }, null, 2)}\n` : formatTable(all, machine));
+  const goals = evaluateGoals(all);
+  process.stdout.write(args.includes('--json')
+    ? `${JSON.stringify({ machine, results: all, goals }, null, 2)}\n`
+    : `${formatTable(all, machine)}\n${formatGoals(goals)}`);
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exitCode = 1;
 });
+

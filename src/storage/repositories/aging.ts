@@ -18,6 +18,9 @@ import { readInteger } from './rows.js';
 export function agingQueries(q: Knex): AgingQueries {
   const pg = isPostgres(q);
   const date = (placeholder = '?') => (pg ? `cast(${placeholder} as date)` : placeholder);
+  // Keeps the subquery from being merged into the outer one, where `open` would be computed twice
+  // (in the filter open <> 0 and in the sum).
+  const fence = pg ? 'offset 0' : 'limit -1';
   const daysFrom = (column: string) => (pg ? `(${date()} - ${column})` : `cast(julianday(?) - julianday(${column}) as integer)`);
 
   function customerFilter(alias: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
@@ -35,7 +38,7 @@ export function agingQueries(q: Knex): AgingQueries {
                   else b.total - coalesce((select sum(a.amount) from allocations a where a.invoice_id = b.invoice_id and a.date <= ${date()}), 0)
              end as open
       from invoice_balances b
-      where b.settled_from >= ${date()} and b.issue_date <= ${date()}${filter}`;
+      where b.settled_from >= ${date()} and b.issue_date <= ${date()}${filter} ${fence}`;
   }
 
   /** Receipts and credit notes dated ≤ D and not settled by D, with what is left of them as of D. */
@@ -50,7 +53,7 @@ export function agingQueries(q: Knex): AgingQueries {
                        - case when s.reversal_date <= ${date()} then s.amount else 0 end
              end as amount
       from source_balances s
-      where s.settled_from >= ${date()} and s.doc_date <= ${date()}${filter}`;
+      where s.settled_from >= ${date()} and s.doc_date <= ${date()}${filter} ${fence}`;
   }
 
   return {
