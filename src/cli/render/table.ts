@@ -1,4 +1,5 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableType from 'cli-table3';
 import { formatMoney } from '../../domain/money/index.js';
 import { columnKind, isMoney, type Cell, type Column, type ColumnKind, type Listing } from './report.js';
 
@@ -69,6 +70,13 @@ function align(column: Column): 'left' | 'right' {
  * Title above, footer notes below; an empty listing shows its header and "(none)".
  * The result ends with a newline.
  */
+// Loaded on first use: scripts and cron jobs that ask for csv or json never pay for it at start-up.
+let Table: typeof TableType | undefined;
+function tableClass(): typeof TableType {
+  Table ??= createRequire(import.meta.url)('cli-table3') as typeof TableType;
+  return Table;
+}
+
 export function renderTable(listing: Listing, options: TableOptions): string {
   const { columns, rows } = listing;
   const emphasize = (text: string): string => (options.color && text !== '' ? `${BOLD}${text}${NORMAL}` : text);
@@ -77,7 +85,7 @@ export function renderTable(listing: Listing, options: TableOptions): string {
   if (listing.title !== undefined && listing.title !== '') out.push(emphasize(sanitize(listing.title)));
 
   if (columns.length > 0) {
-    const table = new Table({
+    const table = new (tableClass())({
       head: columns.map((c) => emphasize(sanitize(c.header))),
       colAligns: columns.map(align),
       chars: CHARS,
