@@ -10,6 +10,7 @@ import type { Runtime } from '../cli/runtime.js';
 import { UsageError, ValidationError } from '../domain/errors.js';
 import { customerImporter } from '../domain/import/entities/customers.js';
 import { invoiceImporter } from '../domain/import/entities/invoices.js';
+import { createOrderImporter } from '../domain/import/entities/orders.js';
 import { productImporter } from '../domain/import/entities/products.js';
 import { createReceiptImporter } from '../domain/import/entities/receipts.js';
 import type { EntityImporter, SourceRow } from '../domain/import/importer.js';
@@ -19,7 +20,7 @@ import { DryRunResult, runImport, type ImportReport, type IncomingRow } from '..
 import type { Permission } from '../domain/users/roles.js';
 import type { Encoding } from '../io/read-csv.js';
 
-const ENTITIES = ['customers', 'products', 'invoices', 'receipts'] as const;
+const ENTITIES = ['customers', 'products', 'orders', 'invoices', 'receipts'] as const;
 type Entity = (typeof ENTITIES)[number];
 
 interface ImportOptions {
@@ -30,6 +31,7 @@ interface ImportOptions {
   encoding?: Encoding;
   update?: boolean;
   reconcile?: boolean;
+  approve?: boolean;
 }
 
 function importerFor(entity: Entity, o: ImportOptions): { importer: EntityImporter<unknown>; permission: Permission } {
@@ -38,6 +40,8 @@ function importerFor(entity: Entity, o: ImportOptions): { importer: EntityImport
       return { importer: customerImporter as EntityImporter<unknown>, permission: 'master-data' };
     case 'products':
       return { importer: productImporter as EntityImporter<unknown>, permission: 'master-data' };
+    case 'orders':
+      return { importer: createOrderImporter({ approve: Boolean(o.approve) }) as EntityImporter<unknown>, permission: 'sales' };
     case 'invoices':
       return { importer: invoiceImporter as EntityImporter<unknown>, permission: 'finance' };
     case 'receipts':
@@ -77,7 +81,7 @@ function checkColumns(importer: EntityImporter<unknown>, rules: ImportRules, hea
 
 function reportLines(r: ImportReport): string {
   const verb = r.dryRun ? 'would create' : 'created';
-  const parts = [`${r.read} rows read`, `${verb} ${r.created}`];
+  const parts = [`${r.read} rows read${r.records !== undefined ? ` (${r.records} ${r.entity})` : ''}`, `${verb} ${r.created}`];
   if (r.updated > 0) parts.push(`${r.dryRun ? 'would update' : 'updated'} ${r.updated}`);
   parts.push(`${r.present} already present`);
   if (r.skipped > 0) parts.push(`${r.skipped} skipped by the rules`);
@@ -89,6 +93,7 @@ async function runFromFile(rt: Runtime, entity: Entity, file: string, o: ImportO
   if (o.partial && !o.rejects) throw new UsageError('--partial needs --rejects FILE for the rows it sets aside');
   if (o.rejects && !o.partial) throw new UsageError('--rejects goes with --partial');
   if (o.reconcile && entity !== 'receipts') throw new UsageError('--reconcile is for receipts');
+  if (o.approve && entity !== 'orders') throw new UsageError('--approve is for orders');
   const rules = o.rules ? loadRules(o.rules) : NO_RULES;
   const { importer, permission } = importerFor(entity, o);
   // csv-parse and iconv-lite are loaded by the command that reads CSV, not by every command.
@@ -140,7 +145,7 @@ async function runFromFile(rt: Runtime, entity: Entity, file: string, o: ImportO
 export function registerImport(program: Command, io: Io, stdin: NodeJS.ReadableStream): void {
   program
     .command('import')
-    .description('import CSV: customers, products, invoices (opening balances), receipts (bank statements)')
+    .description('import CSV: customers, products, orders (drafts, or approved through the credit check), invoices (opening balances), receipts (bank statements)')
     .argument('<entity>', ENTITIES.join('|'), choiceOption(ENTITIES))
     .argument('<file>', 'CSV file, or - for standard input')
     .option('--rules <file>', 'a mapping rules file for other layouts (see docs/IMPORT.md)')
@@ -150,24 +155,27 @@ export function registerImport(program: Command, io: Io, stdin: NodeJS.ReadableS
     .option('--encoding <encoding>', 'utf8 (default), gbk, gb18030 or auto', choiceOption(['utf8', 'gbk', 'gb18030', 'auto'] as const))
     .option('--update', 'customers: a changed row under an existing code updates it instead of conflicting')
     .option('--reconcile', 'receipts: run reconcile auto on what was imported')
+    .option('--approve', 'orders: approve the rows marked approved, through the credit check and stock reservation (else they stay drafts)')
     .addHelpText('after', `
 Importing is all or nothing, and idempotent: a file imported twice, or an overlapping bank
 statement, creates nothing new and says how many rows were already present.
 Examples:
   $ owed import customers customers.csv --dry-run
   $ owed import receipts 工行流水.csv --rules fixtures/import/icbc.rules --encoding gbk --reconcile
+  $ owed import orders open-orders.csv --dry-run
   $ owed import invoices opening.csv --partial --rejects rejected.csv`)
     .action(action<ImportOptions>(io, async (rt, args, o) => {
       const report = await runFromFile(rt, args[0] as Entity, args[1]!, o, stdin);
       if (rt.format === 'json') {
         writeResult(rt, renderJson({
-          entity: report.entity, dry_run: report.dryRun, read: report.read, created: report.created, updated: report.updated,
+          entity: report.entity, dry_run: report.dryRun, read: report.read, ...(report.records !== undefined ? { records: report.records } : {}), created: report.created, updated: report.updated,
           present: report.present, skipped: report.skipped, rejected: report.rejected, ...report.extra,
         }));
       } else {
         writeResult(rt, `${reportLines(report)}\n`);
       }
       if (report.rejected > 0) note(rt, `${report.rejected} rows set aside in ${o.rejects}`);
+      if (report.extra.awaiting_approval) note(rt, `${String(report.extra.awaiting_approval)} orders marked approved in the file were imported as drafts: approve them with owed order approve (credit check and stock), or import with --approve`);
       if (report.extra.reconcile_batch) note(rt, `reconciled in ${String(report.extra.reconcile_batch)}: ${String(report.extra.allocations)} allocations`);
     }));
 }

@@ -377,6 +377,19 @@ export interface ImportRepository {
   reserveNumbers(series: string, year: number, count: number): Promise<number>;
   /** Moves a series on to at least `last`, so numbers imported in owed's format are never drawn again. */
   raiseNumbers(series: string, year: number, last: number): Promise<void>;
+  /** Orders with their lines, by number (what `owed import orders` compares a re-import with). */
+  ordersByNumber(numbers: readonly string[]): Promise<Map<string, ImportedOrderContent>>;
+  /** Orders (draft or cancelled, nothing reserved) with their lines, in one statement per table and batch. */
+  insertOrders(orders: readonly Order[]): Promise<void>;
+  /** Runs `work` inside a savepoint: if it throws, what it wrote is undone and the error passes on. */
+  savepoint<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** What identifies an imported order's content: customer, date and lines (state evolves after import). */
+export interface ImportedOrderContent {
+  readonly customer: string;
+  readonly date: IsoDate;
+  readonly lines: readonly { readonly sku: string; readonly quantity: number; readonly unitPrice: number }[];
 }
 
 /** The documents as double-entry material, for `owed export journal`: set-based, never a query per document. */

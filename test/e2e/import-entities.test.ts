@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { owed, snapshot } from '../support/cli.js';
-import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
-import { ROOT, readJson, seed, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { snapshot } from '../support/cli.js';
+import { testEngines } from '../support/engines.js';
+import { importBook } from './import-helpers.js';
+import { ROOT, readJson, seed } from './helpers.js';
 
 /**
  * `owed import customers|products|invoices|receipts`: what each creates, --dry-run, --partial
@@ -23,32 +24,16 @@ interface InvoiceRow { number: string; customer: string; issue_date: string; due
 interface ReceiptRow { number: string; date: string; customer: string | null; method: string; currency: string; amount: string; bank_ref: string; status: string }
 
 describe.each(testEngines())('%s', (engine) => {
-  let db: ScratchDatabase;
-  let tmp: { dir: string; remove: () => void };
-  const cli = (args: readonly string[], input?: string) => owed(['--db', db.dbArg, ...args], input !== undefined ? { input } : {});
-  const file = (name: string, text: string | Buffer): string => {
-    const p = path.join(tmp.dir, name);
-    fs.writeFileSync(p, text);
-    return p;
-  };
-
-  beforeEach(async () => {
-    db = await scratchDatabase(engine);
-    tmp = tempDir('owed-import-');
-    await seed(db.dbArg, ['init']);
-  });
-  afterEach(async () => {
-    tmp.remove();
-    await db.drop();
-  });
+  const book = importBook(engine, 'owed-import-', [['init']]);
+  const { cli, file } = book;
 
   it('customers: the 20 demo customers, every column kept (quoted comma, empty credit limit = none, USD)', async () => {
     const r = await cli(['import', 'customers', DEMO_CUSTOMERS]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('customers: 20 rows read, created 20, 0 already present\n');
-    const list = await readJson<CustomerRow[]>(db.dbArg, 'customer', 'list');
+    const list = await readJson<CustomerRow[]>(book.db.dbArg, 'customer', 'list');
     expect(list.map((c) => c.code)).toEqual(Array.from({ length: 20 }, (_, i) => `C${String(i + 1).padStart(3, '0')}`));
-    expect(await readJson(db.dbArg, 'customer', 'show', 'C004')).toMatchObject({
+    expect(await readJson(book.db.dbArg, 'customer', 'show', 'C004')).toMatchObject({
       name: '深圳市腾达电子科技有限公司', email: 'ar@tengda.example.cn', phone: '0755-86329900', tax_id: '914403053581092620',
       currency: 'CNY', terms: 'NET60', credit_limit: '300000.00', segment: 'A', birthday: '08-08',
       address: '深圳市南山区高新南七道18号, 深圳湾科技生态园3栋1201室',
@@ -66,12 +51,12 @@ describe.each(testEngines())('%s', (engine) => {
     const r = await cli(['import', 'products', DEMO_PRODUCTS]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('products: 30 rows read, created 30, 0 already present\n');
-    const products = await readJson<ProductRow[]>(db.dbArg, 'product', 'list');
+    const products = await readJson<ProductRow[]>(book.db.dbArg, 'product', 'list');
     expect(products).toHaveLength(30);
     expect(products.filter((p) => !p.stocked).map((p) => p.sku).sort()).toEqual(['S-FRT-001', 'S-INS-001', 'S-SUP-001', 'S-TRN-001']);
     expect(products.find((p) => p.sku === 'P-PAP-002')).toMatchObject({ name: 'A3复印纸 80g（5包/箱）', price: '236.50', unit: '箱', tax_rate: '13' });
     expect(products.find((p) => p.sku === 'S-FRT-001')).toMatchObject({ price: '3500.00', tax_rate: '0', stocked: false });
-    const stock = await readJson<StockRow[]>(db.dbArg, 'stock', 'list');
+    const stock = await readJson<StockRow[]>(book.db.dbArg, 'stock', 'list');
     expect(stock).toHaveLength(26);
     expect(stock.find((s) => s.sku === 'P-PRN-001')).toMatchObject({ on_hand: 25, reserved: 0, available: 25 });
     expect(stock.find((s) => s.sku === 'P-SSD-001')).toMatchObject({ on_hand: 0 });
@@ -80,35 +65,35 @@ describe.each(testEngines())('%s', (engine) => {
   });
 
   it('invoices: opening balances keep their numbers; due dates from the customer\'s terms; net + tax default to total + 0', async () => {
-    await seed(db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
+    await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
     const r = await cli(['import', 'invoices', OPENING]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('invoices: 3 rows read, created 3, 0 already present\n');
-    const list = await readJson<InvoiceRow[]>(db.dbArg, 'invoice', 'list');
+    const list = await readJson<InvoiceRow[]>(book.db.dbArg, 'invoice', 'list');
     expect(list.map((i) => [i.number, i.customer, i.issue_date, i.due_date, i.currency, i.total, i.open, i.status])).toEqual([
       ['OB-0001', 'C001', '2026-09-15', '2026-10-15', 'CNY', '11300.00', '11300.00', 'overdue'],
       ['OB-0002', 'C002', '2026-10-01', '2026-12-01', 'CNY', '5000.00', '5000.00', 'open'],
       ['OB-0003', 'C012', '2026-10-20', '2026-12-04', 'USD', '2000.00', '2000.00', 'open'],
     ]);
-    expect(await readJson(db.dbArg, 'invoice', 'show', 'OB-0001')).toMatchObject({ net: '10000.00', tax: '1300.00', total: '11300.00', lines: [] });
-    expect(await readJson(db.dbArg, 'invoice', 'show', 'OB-0002')).toMatchObject({ net: '5000.00', tax: '0.00', total: '5000.00' });
+    expect(await readJson(book.db.dbArg, 'invoice', 'show', 'OB-0001')).toMatchObject({ net: '10000.00', tax: '1300.00', total: '11300.00', lines: [] });
+    expect(await readJson(book.db.dbArg, 'invoice', 'show', 'OB-0002')).toMatchObject({ net: '5000.00', tax: '0.00', total: '5000.00' });
   });
 
   it('invoices: net + tax must equal total (exit 3, nothing written)', async () => {
-    await seed(db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
-    const before = await snapshot(db.target);
+    await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
+    const before = await snapshot(book.db.target);
     const r = await cli(['import', 'invoices', file('bad-sum.csv', 'number,customer,issue_date,total,net,tax\nX-1,C001,2026-10-01,100.00,90.00,9.00\n')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('line 2, total: "100.00" is not net 90.00 + tax 9.00');
-    expect(await snapshot(db.target)).toBe(before);
+    expect(await snapshot(book.db.target)).toBe(before);
   });
 
   it('receipts: customers by code or exact name; method, reference and memo kept; no bank id → a fingerprint', async () => {
-    await seed(db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
+    await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
     const r = await cli(['import', 'receipts', WEEK1]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('receipts: 5 rows read, created 5, 0 already present\n');
-    const list = await readJson<ReceiptRow[]>(db.dbArg, 'receipt', 'list');
+    const list = await readJson<ReceiptRow[]>(book.db.dbArg, 'receipt', 'list');
     expect(list.map((x) => [x.number, x.date, x.customer, x.method, x.amount, x.status])).toEqual([
       ['RC-2026-000001', '2026-11-16', 'C001', 'bank', '1200.00', 'unapplied'],
       ['RC-2026-000002', '2026-11-17', 'C002', 'bank', '500.00', 'unapplied'],
@@ -118,43 +103,43 @@ describe.each(testEngines())('%s', (engine) => {
     ]);
     for (const x of list) expect(x.bank_ref).toMatch(/^fp:[0-9a-f]{24}:[12]$/);
     expect(list[2]!.bank_ref.replace(/:1$/, '')).toBe(list[3]!.bank_ref.replace(/:2$/, ''));
-    expect(await readJson(db.dbArg, 'receipt', 'show', 'RC-2026-000001')).toMatchObject({ memo: 'INV-2026-000101 · 货款' });
+    expect(await readJson(book.db.dbArg, 'receipt', 'show', 'RC-2026-000001')).toMatchObject({ memo: 'INV-2026-000101 · 货款' });
   });
 
   it('receipts: an unknown payer is not an error but unidentified cash, the payer named in the memo', async () => {
-    await seed(db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
+    await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
     const r = await cli(['import', 'receipts', file('payers.csv', 'date,amount,customer,bank_ref\n2026-11-25,100.00,Nobody Ltd,B-1\n2026-11-25,200.00,C999,B-2\n2026-11-26,300.00,Acme Trading Ltd,B-3\n')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('receipts: 3 rows read, created 3, 0 already present\n');
-    const list = await readJson<ReceiptRow[]>(db.dbArg, 'receipt', 'list');
+    const list = await readJson<ReceiptRow[]>(book.db.dbArg, 'receipt', 'list');
     expect(list.map((x) => [x.bank_ref, x.customer, x.status])).toEqual([
       ['B-1', null, 'unidentified'],
       ['B-2', null, 'unidentified'],
       ['B-3', 'C011', 'unapplied'],
     ]);
-    expect(await readJson(db.dbArg, 'receipt', 'show', 'RC-2026-000001')).toMatchObject({ customer: null, memo: 'payer: Nobody Ltd' });
-    expect(await readJson(db.dbArg, 'receipt', 'show', 'RC-2026-000002')).toMatchObject({ customer: null, memo: 'payer: C999' });
+    expect(await readJson(book.db.dbArg, 'receipt', 'show', 'RC-2026-000001')).toMatchObject({ customer: null, memo: 'payer: Nobody Ltd' });
+    expect(await readJson(book.db.dbArg, 'receipt', 'show', 'RC-2026-000002')).toMatchObject({ customer: null, memo: 'payer: C999' });
   });
 
   it('import receipts - reads standard input', async () => {
-    await seed(db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
+    await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
     const r = await cli(['import', 'receipts', '-'], 'date,amount,customer,bank_ref\n2026-11-25,1695.00,C001,STDIN-1\n2026-11-26,88.00,C002,STDIN-2\n');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('receipts: 2 rows read, created 2, 0 already present\n');
-    const list = await readJson<ReceiptRow[]>(db.dbArg, 'receipt', 'list');
+    const list = await readJson<ReceiptRow[]>(book.db.dbArg, 'receipt', 'list');
     expect(list.map((x) => [x.bank_ref, x.customer, x.amount])).toEqual([['STDIN-1', 'C001', '1695.00'], ['STDIN-2', 'C002', '88.00']]);
   });
 
   it('import receipts - : a problem on standard input names "standard input" or its line', async () => {
-    const before = await snapshot(db.target);
+    const before = await snapshot(book.db.target);
     const r = await cli(['import', 'receipts', '-'], 'date,amount\n2026-11-25,1695.00\n2026-11-26,lots\n');
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('line 3, amount: "lots" is not an amount');
-    expect(await snapshot(db.target)).toBe(before);
+    expect(await snapshot(book.db.target)).toBe(before);
     const empty = await cli(['import', 'receipts', '-'], '');
     expect(empty.code).toBe(3);
     expect(empty.stderr).toContain('standard input: is empty');
-    expect(await snapshot(db.target)).toBe(before);
+    expect(await snapshot(book.db.target)).toBe(before);
   });
 
   it('--json prints one object with the counts', async () => {
@@ -164,21 +149,21 @@ describe.each(testEngines())('%s', (engine) => {
   });
 
   it('--dry-run checks everything and says what would be created, and writes nothing', async () => {
-    const before = await snapshot(db.target);
+    const before = await snapshot(book.db.target);
     const r = await cli(['import', 'customers', DEMO_CUSTOMERS, '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('customers: 20 rows read, would create 20, 0 already present (dry run: nothing was written)\n');
-    expect(await snapshot(db.target)).toBe(before);
+    expect(await snapshot(book.db.target)).toBe(before);
     const products = await cli(['import', 'products', DEMO_PRODUCTS, '--dry-run', '--json']);
     expect(products.code).toBe(0);
     expect(JSON.parse(products.stdout)).toMatchObject({ entity: 'products', dry_run: true, read: 30, created: 30, present: 0 });
-    expect(await snapshot(db.target)).toBe(before);
-    expect(await readJson(db.dbArg, 'customer', 'list')).toEqual([]);
+    expect(await snapshot(book.db.target)).toBe(before);
+    expect(await readJson(book.db.dbArg, 'customer', 'list')).toEqual([]);
   });
 
   it('--dry-run checks against the book: present rows, would-be updates, unknown customers', async () => {
-    await seed(db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
-    const before = await snapshot(db.target);
+    await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
+    const before = await snapshot(book.db.target);
     const changed = file('changed.csv', fs.readFileSync(DEMO_CUSTOMERS, 'utf8').replace('C003,广州天河商贸有限公司', 'C003,广州天河商贸集团有限公司'));
     const update = await cli(['import', 'customers', changed, '--update', '--dry-run']);
     expect(update.code).toBe(0);
@@ -189,37 +174,37 @@ describe.each(testEngines())('%s', (engine) => {
     const unknown = await cli(['import', 'invoices', file('unknown.csv', 'number,customer,issue_date,total\nI-1,C404,2026-10-01,10.00\n'), '--dry-run']);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('line 2, customer: "C404" unknown customer');
-    expect(await snapshot(db.target)).toBe(before);
+    expect(await snapshot(book.db.target)).toBe(before);
   });
 
   it('a changed customer under an existing code is a conflict (exit 5, nothing written); --update updates it', async () => {
-    await seed(db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
+    await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
     const text = fs.readFileSync(DEMO_CUSTOMERS, 'utf8')
       .replace('C003,广州天河商贸有限公司', 'C003,广州天河商贸集团有限公司')
       .replace('NET15,30000.00,B,11-02', 'NET15,35000.00,B,11-02');
     const changed = file('changed.csv', `${text}C021,新客户有限公司,,,,,,,,,\n`);
-    const before = await snapshot(db.target);
+    const before = await snapshot(book.db.target);
     const r = await cli(['import', 'customers', changed]);
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('2 rows would change what the book already holds');
     expect(r.stderr).toContain('line 4: customer C003 already exists with different details');
     expect(r.stderr).toContain('line 6: customer C005 already exists with different details');
     expect(r.stderr).toContain('--update');
-    expect(await snapshot(db.target)).toBe(before);
+    expect(await snapshot(book.db.target)).toBe(before);
 
     const u = await cli(['import', 'customers', changed, '--update']);
     expect(u.code).toBe(0);
     expect(u.stdout).toBe('customers: 21 rows read, created 1, updated 2, 18 already present\n');
-    expect(await readJson(db.dbArg, 'customer', 'show', 'C003')).toMatchObject({ name: '广州天河商贸集团有限公司', credit_limit: '80000.00' });
-    expect(await readJson(db.dbArg, 'customer', 'show', 'C005')).toMatchObject({ credit_limit: '35000.00' });
-    expect(await readJson(db.dbArg, 'customer', 'show', 'C021')).toMatchObject({ name: '新客户有限公司', terms: 'NET30' });
+    expect(await readJson(book.db.dbArg, 'customer', 'show', 'C003')).toMatchObject({ name: '广州天河商贸集团有限公司', credit_limit: '80000.00' });
+    expect(await readJson(book.db.dbArg, 'customer', 'show', 'C005')).toMatchObject({ credit_limit: '35000.00' });
+    expect(await readJson(book.db.dbArg, 'customer', 'show', 'C021')).toMatchObject({ name: '新客户有限公司', terms: 'NET30' });
     const again = await cli(['import', 'customers', changed, '--update']);
     expect(again.stdout).toBe('customers: 21 rows read, created 0, 21 already present\n');
   });
 
   it('a changed product or invoice under an existing key is a conflict (exit 5), --update or not', async () => {
-    await seed(db.dbArg, ['import', 'customers', DEMO_CUSTOMERS], ['import', 'products', DEMO_PRODUCTS], ['import', 'invoices', OPENING]);
-    const before = await snapshot(db.target);
+    await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS], ['import', 'products', DEMO_PRODUCTS], ['import', 'invoices', OPENING]);
+    const before = await snapshot(book.db.target);
     const product = await cli(['import', 'products', file('p.csv', 'sku,name,price,unit,tax_rate,stock\nP-PRN-001,黑白激光打印机（A4）,1999.00,台,13,25\n'), '--update']);
     expect(product.code).toBe(5);
     expect(product.stderr).toContain('line 2: product P-PRN-001 already exists with different details');
@@ -230,7 +215,7 @@ describe.each(testEngines())('%s', (engine) => {
     const byRef = await cli(['import', 'invoices', file('r.csv', 'number,customer,issue_date,total,net,tax,external_ref\nOB-9001,C001,2026-09-15,11300.00,10000.00,1300.00,ERP-1\n')]);
     expect(byRef.code).toBe(5);
     expect(byRef.stderr).toContain('invoice OB-0001 already exists');
-    expect(await snapshot(db.target)).toBe(before);
+    expect(await snapshot(book.db.target)).toBe(before);
   });
 
   it('--partial --rejects imports the good rows and writes the bad ones with an error column', async () => {
@@ -243,12 +228,12 @@ describe.each(testEngines())('%s', (engine) => {
       'Z4,Bad Limit,,lots',
       '',
     ].join('\n'));
-    const rejects = path.join(tmp.dir, 'rejects.csv');
+    const rejects = path.join(book.dir, 'rejects.csv');
     const r = await cli(['import', 'customers', source, '--partial', '--rejects', rejects]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('customers: 5 rows read, created 2, 0 already present, 3 rejected\n');
     expect(r.stderr).toContain(`3 rows set aside in ${rejects}`);
-    expect((await readJson<CustomerRow[]>(db.dbArg, 'customer', 'list')).map((c) => [c.code, c.name])).toEqual([['Z1', 'Good One'], ['Z3', 'Good, Three']]);
+    expect((await readJson<CustomerRow[]>(book.db.dbArg, 'customer', 'list')).map((c) => [c.code, c.name])).toEqual([['Z1', 'Good One'], ['Z3', 'Good, Three']]);
     const rows = parse(fs.readFileSync(rejects, 'utf8')) as string[][];
     expect(rows[0]).toEqual(['code', 'name', 'email', 'credit_limit', 'error']);
     expect(rows.slice(1).map((x) => x.slice(0, 4))).toEqual([
@@ -262,7 +247,7 @@ describe.each(testEngines())('%s', (engine) => {
   });
 
   it('--partial --rejects also sets aside rows only the book can judge (unknown customers) and conflicts', async () => {
-    await seed(db.dbArg, ['import', 'customers', DEMO_CUSTOMERS], ['import', 'invoices', OPENING]);
+    await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS], ['import', 'invoices', OPENING]);
     const source = file('inv.csv', [
       'number,customer,issue_date,total',
       'N-1,C001,2026-11-01,100.00',
@@ -271,7 +256,7 @@ describe.each(testEngines())('%s', (engine) => {
       'N-3,C002,2026-11-02,300.00',
       '',
     ].join('\n'));
-    const rejects = path.join(tmp.dir, 'rejects.csv');
+    const rejects = path.join(book.dir, 'rejects.csv');
     const r = await cli(['import', 'invoices', source, '--partial', '--rejects', rejects]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('invoices: 4 rows read, created 2, 0 already present, 2 rejected\n');
@@ -280,11 +265,11 @@ describe.each(testEngines())('%s', (engine) => {
     expect(rows.slice(1).map((x) => x[0])).toEqual(['N-2', 'OB-0002']);
     expect(rows[1]![4]).toMatch(/^line 3: customer: "C404" unknown customer/);
     expect(rows[2]![4]).toMatch(/invoice OB-0002 already exists with different content/);
-    expect((await readJson<InvoiceRow[]>(db.dbArg, 'invoice', 'list')).map((i) => i.number)).toEqual(['N-1', 'N-3', 'OB-0001', 'OB-0002', 'OB-0003']);
+    expect((await readJson<InvoiceRow[]>(book.db.dbArg, 'invoice', 'list')).map((i) => i.number)).toEqual(['N-1', 'N-3', 'OB-0001', 'OB-0002', 'OB-0003']);
   });
 
   it('--partial with nothing bad writes no rejects file', async () => {
-    const rejects = path.join(tmp.dir, 'rejects.csv');
+    const rejects = path.join(book.dir, 'rejects.csv');
     const r = await cli(['import', 'customers', DEMO_CUSTOMERS, '--partial', '--rejects', rejects]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('customers: 20 rows read, created 20, 0 already present\n');

@@ -24,6 +24,8 @@ const COLUMN_SETS: Record<ExportSet, string[]> = {
 };
 
 interface AgingRow { customer: string | null; currency: string; total: string }
+interface OrderListRow { number: string; status: string }
+type OrderShow = { number: string; status: string; lines: Record<string, unknown>[] } & Record<string, unknown>;
 interface StockRow { sku: string; on_hand: number }
 
 function balances(rows: readonly AgingRow[]): Map<string, string> {
@@ -36,6 +38,7 @@ describe.each(testEngines())('%s', (engine) => {
   let tmp: { dir: string; remove: () => void };
   const exported = {} as Record<ExportSet, { result: CliResult; file: string; rows: string[][] }>;
   const imported = {} as Record<ExportSet, CliResult>;
+  let orders: { exported: CliResult; file: string; rows: string[][]; imported: CliResult };
 
   beforeAll(async () => {
     tmp = tempDir('owed-roundtrip-');
@@ -50,6 +53,16 @@ describe.each(testEngines())('%s', (engine) => {
       exported[set] = { result, file, rows: result.code === 0 ? (parse(result.stdout) as string[][]) : [] };
     }
     for (const set of SETS) imported[set] = await owed(['--db', fresh.dbArg, 'import', set, exported[set].file]);
+    // Orders after the customers and products they name.
+    const exportedOrders = await owed(['--db', demo.dbArg, 'export', 'orders', '--format', 'csv']);
+    const ordersFile = path.join(tmp.dir, 'orders.csv');
+    fs.writeFileSync(ordersFile, exportedOrders.stdout);
+    orders = {
+      exported: exportedOrders,
+      file: ordersFile,
+      rows: exportedOrders.code === 0 ? (parse(exportedOrders.stdout) as string[][]) : [],
+      imported: await owed(['--db', fresh.dbArg, 'import', 'orders', ordersFile]),
+    };
   }, 300_000);
   afterAll(async () => {
     tmp.remove();
@@ -122,6 +135,35 @@ describe.each(testEngines())('%s', (engine) => {
       return [set, 0, `${set}: ${n} rows read, created 0, ${n} already present\n`];
     }));
     expect(await snapshot(demo.target)).toBe(book);
+  }, 120_000);
+
+  it('orders: export → import into the fresh book gives the same orders, approved ones as drafts awaiting approval', async () => {
+    expect(orders.exported.code).toBe(0);
+    expect(orders.rows[0]).toEqual(['order_ref', 'customer', 'date', 'sku', 'qty', 'price', 'state']);
+    const demoOrders = await readJson<OrderListRow[]>(demo.dbArg, 'order', 'list');
+    const approved = demoOrders.filter((o) => o.status !== 'draft' && o.status !== 'cancelled').length;
+    expect(demoOrders.length).toBeGreaterThan(5);
+    expect(approved).toBeGreaterThan(0);
+    expect(orders.imported.code).toBe(0);
+    expect(orders.imported.stdout).toBe(`orders: ${orders.rows.length - 1} rows read (${demoOrders.length} orders), created ${demoOrders.length}, 0 already present\n`);
+    expect(orders.imported.stderr).toContain(`${approved} orders marked approved in the file were imported as drafts`);
+    // Same number, customer, date, currency, totals and lines; the state is the import's: drafts, cancelled kept.
+    const content = (o: OrderShow) => ({
+      number: o.number, date: o.date, customer: o.customer, name: o.name, currency: o.currency, net: o.net, tax: o.tax, total: o.total, tax_inclusive: o.tax_inclusive,
+      lines: o.lines.map((l) => ({ line: l.line, sku: l.sku, description: l.description, quantity: l.quantity, unit_price: l.unit_price, tax_rate: l.tax_rate, net: l.net, tax: l.tax })),
+    });
+    for (const o of demoOrders) {
+      const before = await readJson<OrderShow>(demo.dbArg, 'order', 'show', o.number);
+      const after = await readJson<OrderShow>(fresh.dbArg, 'order', 'show', o.number);
+      expect(content(after)).toEqual(content(before));
+      expect(after.status).toBe(o.status === 'cancelled' ? 'cancelled' : 'draft');
+    }
+    // Exported again from the fresh book: the same file, but for the state column.
+    const again = await owed(['--db', fresh.dbArg, 'export', 'orders', '--format', 'csv']);
+    expect(again.stdout).toBe(orders.exported.stdout.replaceAll(',approved\n', ',draft\n'));
+    const twice = await owed(['--db', fresh.dbArg, 'import', 'orders', orders.file]);
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toBe(`orders: ${orders.rows.length - 1} rows read (${demoOrders.length} orders), created 0, ${demoOrders.length} already present\n`);
   }, 120_000);
 
   it('after the round trip the fresh book goes on issuing invoices: imported numbers are not drawn again', async () => {

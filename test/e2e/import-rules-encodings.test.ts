@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { owed, snapshot } from '../support/cli.js';
-import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
-import { ROOT, readJson, seed, tempDir } from './helpers.js';
+import { testEngines } from '../support/engines.js';
+import { importBook } from './import-helpers.js';
+import { ROOT, readJson, seed } from './helpers.js';
 
 /**
  * Rules files and encodings (docs/IMPORT.md): the two worked examples with exact figures, GBK,
@@ -22,27 +23,11 @@ interface AgingRow { customer: string | null; currency: string; unapplied: strin
 interface Aging { rows: AgingRow[]; totals: { currency: string; unapplied: string; total: string }[] }
 
 describe.each(testEngines())('%s', (engine) => {
-  let db: ScratchDatabase;
-  let tmp: { dir: string; remove: () => void };
-  const cli = (args: readonly string[], input?: string) => owed(['--db', db.dbArg, ...args], input !== undefined ? { input } : {});
-  const file = (name: string, content: string | Buffer): string => {
-    const p = path.join(tmp.dir, name);
-    fs.writeFileSync(p, content);
-    return p;
-  };
-
-  beforeEach(async () => {
-    db = await scratchDatabase(engine);
-    tmp = tempDir('owed-import-rules-');
-    await seed(db.dbArg, ['init'], ['import', 'customers', DEMO_CUSTOMERS]);
-  });
-  afterEach(async () => {
-    tmp.remove();
-    await db.drop();
-  });
+  const book = importBook(engine, 'owed-import-rules-', [['init'], ['import', 'customers', DEMO_CUSTOMERS]]);
+  const { cli, file } = book;
 
   it('the ICBC statement (GBK) with icbc.rules and --reconcile: 3 created, 2 skipped, the named invoice paid, the stranger unidentified', async () => {
-    await seed(db.dbArg, ['import', 'invoices', file('open.csv', [
+    await seed(book.db.dbArg, ['import', 'invoices', file('open.csv', [
       'number,customer,issue_date,total',
       'INV-2026-000001,C001,2026-11-01,14765.08',
       'INV-2026-000002,C017,2026-10-20,3000.00',
@@ -53,24 +38,24 @@ describe.each(testEngines())('%s', (engine) => {
     expect(r.stdout).toBe('receipts: 5 rows read, created 3, 0 already present, 2 skipped by the rules\n');
     expect(r.stderr).toContain('reconciled in RB-2026-000001: 2 allocations');
 
-    const receipts = await readJson<ReceiptRow[]>(db.dbArg, 'receipt', 'list');
+    const receipts = await readJson<ReceiptRow[]>(book.db.dbArg, 'receipt', 'list');
     expect(receipts.map((x) => [x.number, x.date, x.customer, x.method, x.amount, x.applied, x.unapplied, x.bank_ref, x.status])).toEqual([
       ['RC-2026-000001', '2026-11-20', 'C001', 'bank', '14765.08', '14765.08', '0.00', 'ICBC20261120000123', 'applied'],
       ['RC-2026-000002', '2026-11-21', 'C017', 'bank', '1908.00', '1908.00', '0.00', 'ICBC20261121000007', 'applied'],
       ['RC-2026-000003', '2026-11-23', null, 'bank', '5000.00', '0.00', '5000.00', 'ICBC20261123000052', 'unidentified'],
     ]);
-    expect(await readJson(db.dbArg, 'receipt', 'show', 'RC-2026-000003')).toMatchObject({ memo: '转账 · payer: 不认识的公司' });
-    const allocations = await readJson<{ source: string; invoice: string; amount: string; rule: string }[]>(db.dbArg, 'reconcile', 'list');
+    expect(await readJson(book.db.dbArg, 'receipt', 'show', 'RC-2026-000003')).toMatchObject({ memo: '转账 · payer: 不认识的公司' });
+    const allocations = await readJson<{ source: string; invoice: string; amount: string; rule: string }[]>(book.db.dbArg, 'reconcile', 'list');
     expect(allocations.map((a) => [a.source, a.invoice, a.amount, a.rule])).toEqual([
       ['RC-2026-000001', 'INV-2026-000001', '14765.08', 'reference'],
       ['RC-2026-000002', 'INV-2026-000002', '1908.00', 'oldest'],
     ]);
-    const invoices = await readJson<InvoiceRow[]>(db.dbArg, 'invoice', 'list');
+    const invoices = await readJson<InvoiceRow[]>(book.db.dbArg, 'invoice', 'list');
     expect(invoices.map((i) => [i.number, i.open, i.status])).toEqual([
       ['INV-2026-000001', '0.00', 'paid'],
       ['INV-2026-000002', '1092.00', 'overdue'],
     ]);
-    const aging = await readJson<Aging>(db.dbArg, 'aging');
+    const aging = await readJson<Aging>(book.db.dbArg, 'aging');
     expect(aging.rows.map((x) => [x.customer, x.unapplied, x.total])).toEqual([
       ['C017', '0.00', '1092.00'],
       [null, '-5000.00', '-5000.00'],
@@ -78,22 +63,22 @@ describe.each(testEngines())('%s', (engine) => {
     expect(aging.totals).toEqual([expect.objectContaining({ currency: 'CNY', unapplied: '-5000.00', total: '-3908.00' })]);
 
     // Again: nothing new, nothing reconciled twice, the book unchanged.
-    const before = await snapshot(db.target);
+    const before = await snapshot(book.db.target);
     const again = await cli(['import', 'receipts', ICBC, '--rules', ICBC_RULES, '--reconcile']);
     expect(again.code).toBe(0);
     expect(again.stdout).toBe('receipts: 5 rows read, created 0, 3 already present, 2 skipped by the rules\n');
-    expect(await snapshot(db.target)).toBe(before);
+    expect(await snapshot(book.db.target)).toBe(before);
   });
 
   it('the ICBC statement --dry-run says what would be created and writes nothing; --encoding utf8 wins over the rules and refuses it', async () => {
-    const before = await snapshot(db.target);
+    const before = await snapshot(book.db.target);
     const dry = await cli(['import', 'receipts', ICBC, '--rules', ICBC_RULES, '--dry-run', '--json']);
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toEqual({ entity: 'receipts', dry_run: true, read: 5, created: 3, updated: 0, present: 0, skipped: 2, rejected: 0 });
     const utf8 = await cli(['import', 'receipts', ICBC, '--rules', ICBC_RULES, '--encoding', 'utf8']);
     expect(utf8.code).toBe(3);
     expect(utf8.stderr).toContain('is not valid UTF-8');
-    expect(await snapshot(db.target)).toBe(before);
+    expect(await snapshot(book.db.target)).toBe(before);
   });
 
   it('a rules file saved as GBK itself works like the UTF-8 one', async () => {
@@ -101,7 +86,7 @@ describe.each(testEngines())('%s', (engine) => {
     const r = await cli(['import', 'receipts', ICBC, '--rules', gbkRules]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('receipts: 5 rows read, created 3, 0 already present, 2 skipped by the rules\n');
-    expect((await readJson<ReceiptRow[]>(db.dbArg, 'receipt', 'list')).map((x) => x.customer)).toEqual(['C001', 'C017', null]);
+    expect((await readJson<ReceiptRow[]>(book.db.dbArg, 'receipt', 'list')).map((x) => x.customer)).toEqual(['C001', 'C017', null]);
   });
 
   it('the ERP invoices with erp-invoices.rules: semicolons, 10.000,00 amounts, DD.MM.YYYY dates, external refs', async () => {
@@ -111,15 +96,15 @@ describe.each(testEngines())('%s', (engine) => {
     const r = await cli(['import', 'invoices', ERP, '--rules', ERP_RULES]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('invoices: 3 rows read, created 3, 0 already present\n');
-    const invoices = await readJson<InvoiceRow[]>(db.dbArg, 'invoice', 'list');
+    const invoices = await readJson<InvoiceRow[]>(book.db.dbArg, 'invoice', 'list');
     expect(invoices.map((i) => [i.number, i.customer, i.issue_date, i.due_date, i.currency, i.total, i.open])).toEqual([
       ['FP-2025-0891', 'C001', '2025-12-15', '2026-01-14', 'CNY', '11300.00', '11300.00'],
       ['FP-2025-0902', 'C004', '2025-12-20', '2026-02-18', 'CNY', '6102.00', '6102.00'],
       ['FP-2026-0007', 'C002', '2026-01-05', '2026-02-19', 'CNY', '26103.57', '26103.57'],
     ]);
-    expect(await readJson(db.dbArg, 'invoice', 'show', 'FP-2026-0007')).toMatchObject({ net: '23100.50', tax: '3003.07', total: '26103.57' });
-    expect(await readJson(db.dbArg, 'invoice', 'show', 'FP-2025-0902')).toMatchObject({ net: '5400.00', tax: '702.00' });
-    const aging = await readJson<Aging>(db.dbArg, 'aging');
+    expect(await readJson(book.db.dbArg, 'invoice', 'show', 'FP-2026-0007')).toMatchObject({ net: '23100.50', tax: '3003.07', total: '26103.57' });
+    expect(await readJson(book.db.dbArg, 'invoice', 'show', 'FP-2025-0902')).toMatchObject({ net: '5400.00', tax: '702.00' });
+    const aging = await readJson<Aging>(book.db.dbArg, 'aging');
     expect(aging.totals).toEqual([expect.objectContaining({ currency: 'CNY', total: '43505.57' })]);
   });
 
@@ -130,8 +115,8 @@ describe.each(testEngines())('%s', (engine) => {
     const r = await cli(['import', 'customers', gbk, '--encoding', 'auto']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('customers: 2 rows read, created 2, 0 already present\n');
-    expect(await readJson(db.dbArg, 'customer', 'show', 'G1')).toMatchObject({ name: '华东贸易有限公司', address: '上海市, 浦东新区' });
-    expect(await readJson(db.dbArg, 'customer', 'show', 'G2')).toMatchObject({ name: '西湖茶叶' });
+    expect(await readJson(book.db.dbArg, 'customer', 'show', 'G1')).toMatchObject({ name: '华东贸易有限公司', address: '上海市, 浦东新区' });
+    expect(await readJson(book.db.dbArg, 'customer', 'show', 'G2')).toMatchObject({ name: '西湖茶叶' });
     // And --encoding gbk says the same; the file is already present.
     const again = await cli(['import', 'customers', gbk, '--encoding', 'gbk']);
     expect(again.stdout).toBe('customers: 2 rows read, created 0, 2 already present\n');
@@ -140,7 +125,7 @@ describe.each(testEngines())('%s', (engine) => {
   it('--encoding auto reads a UTF-8 file as UTF-8 (a GB18030 reading would garble it)', async () => {
     const r = await cli(['import', 'customers', file('u.csv', 'code,name\nU1,优优科技有限公司\n'), '--encoding', 'auto']);
     expect(r.code).toBe(0);
-    expect(await readJson(db.dbArg, 'customer', 'show', 'U1')).toMatchObject({ name: '优优科技有限公司' });
+    expect(await readJson(book.db.dbArg, 'customer', 'show', 'U1')).toMatchObject({ name: '优优科技有限公司' });
   });
 
   it('UTF-8 with a BOM: the first header is recognised, with or without --encoding auto', async () => {
@@ -148,12 +133,12 @@ describe.each(testEngines())('%s', (engine) => {
     const r = await cli(['import', 'customers', bom]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('customers: 1 rows read, created 1, 0 already present\n');
-    expect(await readJson(db.dbArg, 'customer', 'show', 'B1')).toMatchObject({ code: 'B1', name: '带BOM的客户' });
+    expect(await readJson(book.db.dbArg, 'customer', 'show', 'B1')).toMatchObject({ code: 'B1', name: '带BOM的客户' });
     const auto = await cli(['import', 'customers', bom, '--encoding', 'auto']);
     expect(auto.stdout).toBe('customers: 1 rows read, created 0, 1 already present\n');
     const stdin = await cli(['import', 'receipts', '-'], '\uFEFFdate,amount,customer\n2026-11-20,5.00,B1\n');
     expect(stdin.code).toBe(0);
-    expect((await readJson<ReceiptRow[]>(db.dbArg, 'receipt', 'list')).map((x) => x.customer)).toEqual(['B1']);
+    expect((await readJson<ReceiptRow[]>(book.db.dbArg, 'receipt', 'list')).map((x) => x.customer)).toEqual(['B1']);
   });
 
   it('header no, TAB, positions, YYYYMMDD, if … set customer, default method', async () => {
@@ -165,7 +150,7 @@ describe.each(testEngines())('%s', (engine) => {
     const r = await cli(['import', 'receipts', source, '--rules', rules]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('receipts: 3 rows read, created 2, 0 already present, 1 skipped by the rules\n');
-    const list = await readJson<ReceiptRow[]>(db.dbArg, 'receipt', 'list');
+    const list = await readJson<ReceiptRow[]>(book.db.dbArg, 'receipt', 'list');
     expect(list.map((x) => [x.date, x.amount, x.customer, x.method, x.bank_ref])).toEqual([
       ['2026-11-20', '500.00', 'C001', 'bank', 'T-1'],
       ['2026-11-21', '600.00', null, 'bank', 'T-2'],
@@ -176,7 +161,7 @@ describe.each(testEngines())('%s', (engine) => {
     const rules = file('cn.rules', "column date 日期\ncolumn amount 金额\ncolumn customer 客户\ndate-format YYYY年M月D日\nthousands-separator '\n");
     const r = await cli(['import', 'receipts', file('cn.csv', "日期,金额,客户\n2026年11月5日,1'234.50,C002\n"), '--rules', rules]);
     expect(r.code).toBe(0);
-    const list = await readJson<ReceiptRow[]>(db.dbArg, 'receipt', 'list');
+    const list = await readJson<ReceiptRow[]>(book.db.dbArg, 'receipt', 'list');
     expect(list.map((x) => [x.date, x.amount, x.customer])).toEqual([['2026-11-05', '1234.50', 'C002']]);
   });
 
@@ -184,7 +169,7 @@ describe.each(testEngines())('%s', (engine) => {
     const rules = file('utf-8.rules', 'encoding utf-8\n');
     const r = await cli(['import', 'customers', file('u8.csv', 'code,name\nU8,优优科技有限公司\n'), '--rules', rules]);
     expect(r.code).toBe(0);
-    expect(await readJson(db.dbArg, 'customer', 'show', 'U8')).toMatchObject({ name: '优优科技有限公司' });
+    expect(await readJson(book.db.dbArg, 'customer', 'show', 'U8')).toMatchObject({ name: '优优科技有限公司' });
   });
 
   it('a bank statement with separate credit/debit columns in 1.234,50 notation imports 1234.50, not 123450.00', async () => {
@@ -202,16 +187,16 @@ describe.each(testEngines())('%s', (engine) => {
     const r = await cli(['import', 'receipts', source, '--rules', rules]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('receipts: 3 rows read, created 2, 0 already present, 1 skipped by the rules\n');
-    const list = await readJson<ReceiptRow[]>(db.dbArg, 'receipt', 'list');
+    const list = await readJson<ReceiptRow[]>(book.db.dbArg, 'receipt', 'list');
     expect(list.map((x) => [x.date, x.amount, x.bank_ref])).toEqual([['2026-11-20', '1234.50', 'D-1'], ['2026-11-22', '75.00', 'D-3']]);
   });
 
   it('with decimal-mark , and thousands-separator . an amount written 12.50 is refused, not read as 1250', async () => {
     const rules = file('de2.rules', 'separator ;\ndecimal-mark ,\nthousands-separator .\n');
-    const before = await snapshot(db.target);
+    const before = await snapshot(book.db.target);
     const r = await cli(['import', 'receipts', file('de2.csv', 'date;amount;bank_ref\n2026-11-20;1.234,50;E-1\n2026-11-21;12.50;E-2\n'), '--rules', rules]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/line 3, amount: "12\.50"/);
-    expect(await snapshot(db.target)).toBe(before);
+    expect(await snapshot(book.db.target)).toBe(before);
   });
 });

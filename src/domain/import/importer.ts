@@ -11,7 +11,10 @@ export interface SourceRow {
 }
 
 export interface Prepared<T> {
+  /** The row, or the first row of a group (the lines of one order). */
   readonly row: SourceRow;
+  /** Every row of a group; absent for importers that take one row per record. */
+  readonly rows?: readonly SourceRow[];
   readonly key: string;
   readonly record: T;
 }
@@ -42,8 +45,15 @@ export interface EntityImporter<T> {
   readonly entity: string;
   readonly columns: readonly string[];
   readonly required: readonly string[];
+  /**
+   * Records that span several rows (an order, one row per line): the field whose value groups
+   * them. Rows of one group come one after another; `prepareGroup` then takes them together.
+   */
+  readonly groupBy?: string;
   /** Checks one row without the database; returns the record and its idempotency key, or problems. */
   prepare(row: SourceRow, ctx: ImportContext): { key: string; record: T } | Problem[];
+  /** As prepare, for the rows of one group (importers with `groupBy`); problems carry their own line. */
+  prepareGroup?(rows: readonly SourceRow[], ctx: ImportContext): { key: string; record: T } | Problem[];
   /** Matches a batch against what the book holds and writes what is new. */
   commit(batch: readonly Prepared<T>[], ctx: ImportContext): Promise<BatchResult>;
   /** Work after the last batch (e.g. reconcile what was imported). */

@@ -19,6 +19,8 @@ export interface ImportOptions {
 export interface ImportReport {
   readonly entity: string;
   readonly read: number;
+  /** Records made of several rows (orders): how many the rows formed; absent for one row per record. */
+  readonly records?: number;
   readonly created: number;
   readonly updated: number;
   /** Already in the book with the same content: the import is idempotent. */
@@ -77,13 +79,19 @@ export async function runImport<T>(
   let rejected = 0;
   const seen = new Map<string, number>();
   let batch: Prepared<T>[] = [];
+  const grouped = importer.groupBy !== undefined;
+  if (grouped && !importer.prepareGroup) throw new Error(`${importer.entity}: groupBy needs prepareGroup`);
 
-  const problem = (row: SourceRow, p: Problem) => {
-    if (options.partial) {
+  const describe = (p: Problem) => `${p.field}: ${p.value !== undefined ? `${JSON.stringify(p.value)} ` : ''}${p.reason}`;
+  /** With --partial, every row of a group goes to the rejects file when one of them fails. */
+  const rejectRows = (item: { row: SourceRow; rows?: readonly SourceRow[] }, reason: string) => {
+    for (const r of item.rows ?? [item.row]) {
       rejected++;
-      reject(row, `${p.field}: ${p.value !== undefined ? `${JSON.stringify(p.value)} ` : ''}${p.reason}`);
-      return;
+      reject(r, reason);
     }
+  };
+
+  const problem = (p: Problem) => {
     problemCount++;
     // Keep the 50 earliest lines, whichever check found them.
     problems.push(p);
@@ -96,51 +104,88 @@ export async function runImport<T>(
   const flush = async () => {
     if (batch.length === 0) return;
     const result = await importer.commit(batch, ctx);
-    for (const o of result.outcomes) {
-      if (o.outcome === 'created') created++;
-      else if (o.outcome === 'updated') updated++;
-      else present++;
+    created += result.outcomes.filter((o) => o.outcome === 'created').length;
+    updated += result.outcomes.filter((o) => o.outcome === 'updated').length;
+    present += result.outcomes.filter((o) => o.outcome === 'present').length;
+    // A group is judged as a whole: its rows' problems are gathered per group.
+    const byLine = grouped ? new Map(batch.flatMap((b) => (b.rows ?? [b.row]).map((r) => [r.line, b] as const))) : undefined;
+    const failed = new Map<Prepared<T> | SourceRow, string[]>();
+    for (const p of result.problems) {
+      if (!options.partial) problem(p.problem);
+      else {
+        const item = byLine?.get(p.row.line) ?? p.row;
+        failed.set(item, [...(failed.get(item) ?? []), describe(p.problem)]);
+      }
     }
-    for (const p of result.problems) problem(p.row, p.problem);
     for (const c of result.conflicts) {
       if (options.partial) {
-        rejected++;
-        reject(c.row, c.reason);
+        const item = byLine?.get(c.row.line) ?? c.row;
+        failed.set(item, [...(failed.get(item) ?? []), c.reason]);
       } else {
         conflictCount++;
         if (conflicts.length < SHOWN) conflicts.push(`line ${c.row.line}: ${c.reason}`);
       }
     }
+    for (const [item, reasons] of failed) rejectRows('line' in item ? { row: item } : item, reasons.join('; '));
     batch = [];
   };
 
+  let records = 0;
+  const take = async (incoming: readonly IncomingRow[]) => {
+    records++;
+    const first = incoming[0]!;
+    const mapping = incoming.flatMap((i) => i.problems ?? []);
+    const prepared = mapping.length > 0
+      ? mapping
+      : grouped ? importer.prepareGroup!(incoming.map((i) => i.row), ctx) : importer.prepare(first.row, ctx);
+    if (Array.isArray(prepared)) {
+      if (options.partial) rejectRows({ row: first.row, rows: incoming.map((i) => i.row) }, prepared.map(describe).join('; '));
+      else for (const p of prepared) problem(p);
+      return;
+    }
+    const earlier = seen.get(prepared.key);
+    if (earlier !== undefined) {
+      const p: Problem = {
+        row: first.row.line,
+        field: importer.columns[0]!,
+        value: prepared.key,
+        reason: grouped
+          ? `the rows of ${prepared.key} must come one after another; it already appeared on line ${earlier}`
+          : `appears twice in the file (first on line ${earlier})`,
+      };
+      if (options.partial) rejectRows({ row: first.row, rows: incoming.map((i) => i.row) }, describe(p));
+      else problem(p);
+      return;
+    }
+    seen.set(prepared.key, first.row.line);
+    // Batches are written even once the import is bound to fail: that is how checks against the
+    // book (unknown customers, conflicts) reach every row; the transaction is rolled back anyway.
+    batch.push({ row: first.row, ...(grouped ? { rows: incoming.map((i) => i.row) } : {}), key: prepared.key, record: prepared.record });
+    if (batch.length >= BATCH) await flush();
+  };
+
+  // Rows of one group (an order's lines) are gathered until the group's value changes.
+  let group: IncomingRow[] = [];
+  let groupKey = '';
   for await (const incoming of rows) {
     read++;
     if (incoming.skipped !== undefined) {
       skipped++;
       continue;
     }
-    const prepared = incoming.problems && incoming.problems.length > 0 ? [...incoming.problems] : importer.prepare(incoming.row, ctx);
-    if (Array.isArray(prepared)) {
-      if (options.partial) {
-        rejected++;
-        reject(incoming.row, prepared.map((p) => `${p.field}: ${p.value !== undefined ? `${JSON.stringify(p.value)} ` : ''}${p.reason}`).join('; '));
-      } else {
-        for (const p of prepared) problem(incoming.row, p);
-      }
+    if (!grouped) {
+      await take([incoming]);
       continue;
     }
-    const earlier = seen.get(prepared.key);
-    if (earlier !== undefined) {
-      problem(incoming.row, { row: incoming.row.line, field: importer.columns[0]!, value: prepared.key, reason: `appears twice in the file (first on line ${earlier})` });
-      continue;
+    const key = (incoming.row.fields.get(importer.groupBy!) ?? '').trim();
+    if (group.length > 0 && key !== groupKey) {
+      await take(group);
+      group = [];
     }
-    seen.set(prepared.key, incoming.row.line);
-    // Batches are written even once the import is bound to fail: that is how checks against the
-    // book (unknown customers, conflicts) reach every row; the transaction is rolled back anyway.
-    batch.push({ row: incoming.row, key: prepared.key, record: prepared.record });
-    if (batch.length >= BATCH) await flush();
+    groupKey = key;
+    group.push(incoming);
   }
+  if (group.length > 0) await take(group);
   await flush();
   if (read === 0) throw new ValidationError({ field: importer.entity, reason: 'the file has a header but no rows' });
 
@@ -158,7 +203,7 @@ export async function runImport<T>(
     );
   }
   const extra = !options.dryRun && importer.finish ? await importer.finish(ctx) : {};
-  const report: ImportReport = { entity: importer.entity, read, created, updated, present, skipped, rejected, problems: [], problemCount: 0, dryRun: options.dryRun, extra };
+  const report: ImportReport = { entity: importer.entity, read, ...(grouped ? { records } : {}), created, updated, present, skipped, rejected, problems: [], problemCount: 0, dryRun: options.dryRun, extra };
   if (options.dryRun) throw new DryRunResult(report);
   return report;
 }

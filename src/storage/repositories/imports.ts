@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ImportedInvoice, ImportedReceipt, ImportRepository } from '../../domain/store.js';
+import type { ImportedInvoice, ImportedOrderContent, ImportedReceipt, ImportRepository } from '../../domain/store.js';
 import { customerFromRow, customerToRow, type CustomerRow } from './customers.js';
 import { productFromRow, type ProductRow } from './products.js';
 import { rawRows } from './raw.js';
@@ -126,6 +126,52 @@ export function importRepository(q: Knex): ImportRepository {
     async raiseNumbers(series, year, last) {
       await q('number_series').insert({ series, year, last: 0 }).onConflict(['series', 'year']).ignore();
       await q('number_series').where({ series, year }).andWhere('last', '<', last).update({ last });
+    },
+    async ordersByNumber(numbers) {
+      const rows = await inChunks(numbers, (chunk) =>
+        q('orders as o').join('customers as c', 'c.id', 'o.customer_id').join('order_lines as l', 'l.order_id', 'o.id').join('products as p', 'p.id', 'l.product_id')
+          .select('o.number', 'c.code as customer', 'o.order_date', 'p.sku', 'l.quantity', 'l.unit_price')
+          .whereIn('o.number', chunk).orderBy(['o.number', 'l.line_no']) as Promise<Record<string, unknown>[]>);
+      const orders = new Map<string, { customer: string; date: string; lines: { sku: string; quantity: number; unitPrice: number }[] }>();
+      for (const r of rows) {
+        const number = String(r.number);
+        let order = orders.get(number);
+        if (!order) {
+          const date = r.order_date instanceof Date ? r.order_date.toISOString().slice(0, 10) : String(r.order_date);
+          orders.set(number, (order = { customer: String(r.customer), date, lines: [] }));
+        }
+        order.lines.push({ sku: String(r.sku), quantity: readInteger(r.quantity), unitPrice: readInteger(r.unit_price) });
+      }
+      return orders as Map<string, ImportedOrderContent>;
+    },
+    async insertOrders(orders) {
+      if (orders.length === 0) return;
+      const customers = await customerIds(q, orders.map((o) => o.customer));
+      await insertChunked(q, 'orders', orders.map((o) => ({
+        number: o.number, customer_id: customers.get(o.customer), order_date: o.date, currency: o.currency, state: o.state, reference: o.reference,
+        tax_inclusive: o.taxInclusive, net: o.net.minor, tax: o.tax.minor, total: o.total.minor, created_at: o.createdAt, created_by: o.createdBy,
+        approved_at: o.approvedAt, approved_by: o.approvedBy, override_reason: o.overrideReason, cancelled_at: o.cancelledAt, cancel_reason: o.cancelReason,
+      })));
+      const ids = new Map((await inChunks(orders.map((o) => o.number), (chunk) => q('orders').select('id', 'number').whereIn('number', chunk) as Promise<{ id: unknown; number: string }[]>))
+        .map((r) => [r.number, readInteger(r.id)]));
+      const products = new Map((await inChunks(orders.flatMap((o) => o.lines.map((l) => l.sku)), (chunk) => q('products').select('id', 'sku').whereIn('sku', chunk) as Promise<{ id: unknown; sku: string }[]>))
+        .map((r) => [r.sku, readInteger(r.id)]));
+      await insertChunked(q, 'order_lines', orders.flatMap((o) => o.lines.map((l) => ({
+        order_id: ids.get(o.number), line_no: l.lineNo, product_id: products.get(l.sku), quantity: l.quantity, unit_price: l.unitPrice.minor,
+        tax_rate: l.taxRate, net: l.net.minor, tax: l.tax.minor, shipped: l.shipped, invoiced: l.invoiced, reserved: l.reserved, returned: l.returned,
+      }))));
+    },
+    async savepoint(work) {
+      await q.raw('savepoint owed_import');
+      try {
+        const result = await work();
+        await q.raw('release savepoint owed_import');
+        return result;
+      } catch (error) {
+        await q.raw('rollback to savepoint owed_import');
+        await q.raw('release savepoint owed_import');
+        throw error;
+      }
     },
     async reserveNumbers(series, year, count) {
       await q('number_series').insert({ series, year, last: 0 }).onConflict(['series', 'year']).ignore();
