@@ -124,7 +124,7 @@ async function runFromFile(rt: Runtime, entity: Entity, file: string, o: ImportO
       const mapped = mapper(record.values);
       if (progress && ++n % 10_000 === 0) rt.streams.stderr.write(`\r${entity}: ${n.toLocaleString('en')} rows…`);
       yield {
-        row: { line: record.line, values: record.values, fields: mapped.fields },
+        row: { line: record.line, values: record.values, fields: mapped.fields, ...(mapped.original ? { original: mapped.original } : {}) },
         ...(mapped.skipped !== undefined ? { skipped: mapped.skipped } : {}),
         ...(mapped.problems ? { problems: mapped.problems.map((p) => ({ row: record.line, ...p })) } : {}),
       };

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { owed, snapshot } from '../support/cli.js';
@@ -198,5 +199,30 @@ describe.each(testEngines())('%s', (engine) => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/line 3, amount: "12\.50"/);
     expect(await snapshot(book.db.target)).toBe(before);
+  });
+
+  it('a problem after a date-format or decimal-mark rewrite shows the file\'s text, not the rewritten value', async () => {
+    await seed(book.db.dbArg, ['import', 'invoices', file('open.csv', 'number,customer,issue_date,total\nINV-X-1,C001,2026-11-01,100.00\n')]);
+    const rules = file('erp.rules', 'separator ;\ndate-format DD.MM.YYYY\ndecimal-mark ,\nthousands-separator .\n');
+    const before = await snapshot(book.db.target);
+    const r = await cli(['import', 'invoices', file('erp.csv', [
+      'number;customer;issue_date;due_date;total',
+      'E-1;C001;31.11.2026;;1.000,00',
+      'E-2;C001;20.11.2026;19.11.2026;1.000,00',
+      'E-3;C001;20.11.2026;;1.000,005',
+      'INV-X-1;C001;01.11.2026;;100,00',
+      '',
+    ].join('\n')), '--rules', rules]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('line 2, issue_date: "31.11.2026" day 31 does not exist in 2026-11');
+    expect(r.stderr).toContain('line 3, due_date: "19.11.2026" is before the issue date 2026-11-20');
+    expect(r.stderr).toContain('line 4, total: "1.000,005" has 3 decimal places');
+    expect(r.stderr).not.toMatch(/2026-11-31|2026-11-19"|1000\.005/);
+    expect(await snapshot(book.db.target)).toBe(before);
+
+    const rejects = path.join(book.dir, 'rejects.csv');
+    const partial = await cli(['import', 'invoices', file('erp2.csv', 'number;customer;issue_date;total\nE-9;C001;31.11.2026;5,00\n'), '--rules', rules, '--partial', '--rejects', rejects]);
+    expect(partial.code).toBe(0);
+    expect((parse(fs.readFileSync(rejects, 'utf8')) as string[][])[1]).toEqual(['E-9', 'C001', '31.11.2026', '5,00', 'line 2: issue_date: "31.11.2026" day 31 does not exist in 2026-11']);
   });
 });

@@ -231,6 +231,15 @@ describe('createMapper', () => {
     expect(fields(map(['X', 'C004', '20.12.2025', '', '', '', '6.102,00', '']))).toMatchObject({ due_date: '', net: '', tax: '', total: '6102.00' });
   });
 
+  it('keeps the file\'s text of every field it rewrote, for messages; fields left as they were are not listed', () => {
+    const rules = parseRules('decimal-mark ,\nthousands-separator .\ndate-format DD.MM.YYYY');
+    const map = createMapper(rules, ['date', 'amount', 'memo'], RECEIPT_COLUMNS);
+    const mapped = map([' 13.13.2026', '1.234,567', '01.02.2026']);
+    expect(fields(mapped)).toMatchObject({ date: '2026-13-13', amount: '1234.567' });
+    expect(Object.fromEntries(mapped.original ?? [])).toEqual({ date: '13.13.2026', amount: '1.234,567' });
+    expect(createMapper(NO_RULES, ['date', 'amount'], RECEIPT_COLUMNS)(['2026-11-20', '5.00']).original).toBeUndefined();
+  });
+
   it('text fields are not touched by the number and date rules', () => {
     const rules = parseRules('decimal-mark ,\nthousands-separator .\ndate-format DD.MM.YYYY');
     const map = createMapper(rules, ['date', 'amount', 'reference', 'memo'], RECEIPT_COLUMNS);

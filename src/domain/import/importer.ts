@@ -8,6 +8,14 @@ export interface SourceRow {
   readonly line: number;
   readonly values: readonly string[];
   readonly fields: ReadonlyMap<string, string>;
+  /** The file's own text of fields the rules rewrote (a date read by date-format): what messages show. */
+  readonly original?: ReadonlyMap<string, string>;
+}
+
+/** A problem as the user wrote the value: the file's text, not the form the rules turned it into. */
+export function asWritten(row: SourceRow, problem: Problem): Problem {
+  const text = row.original?.get(problem.field);
+  return text === undefined || problem.value === undefined ? problem : { ...problem, value: text };
 }
 
 export interface Prepared<T> {

@@ -8,6 +8,8 @@ export interface MappedRow {
   readonly skipped?: string;
   /** Values the rules cannot read (an amount that does not follow the file's marks). */
   readonly problems?: readonly { readonly field: string; readonly value: string; readonly reason: string }[];
+  /** The file's text of the fields the rules rewrote (dates by date-format, amounts by their marks), for messages. */
+  readonly original?: ReadonlyMap<string, string>;
 }
 
 export type Mapper = (record: readonly string[]) => MappedRow;
@@ -102,17 +104,23 @@ export function createMapper(rules: ImportRules, header: readonly string[] | nul
       fields.set(c.action.field, c.action.value);
     }
     const problems: { field: string; value: string; reason: string }[] = [];
+    let original: Map<string, string> | undefined;
+    const rewrite = (field: string, value: string, to: string) => {
+      if (to === value) return;
+      fields.set(field, to);
+      (original ??= new Map()).set(field, value);
+    };
     for (const [field, value] of fields) {
       if (AMOUNT_FIELDS.has(field) && value !== '') {
         const amount = normaliseAmount(value, rules);
         if (amount === undefined) {
           problems.push({ field, value, reason: `is not an amount written with decimal mark "${rules.decimalMark}" and thousands separator "${rules.thousandsSeparator}"` });
         } else {
-          fields.set(field, amount);
+          rewrite(field, value, amount);
         }
       }
-      if (DATE_FIELDS.has(field) && value !== '') fields.set(field, normaliseDate(value, rules.dateFormat));
+      if (DATE_FIELDS.has(field) && value !== '') rewrite(field, value, normaliseDate(value, rules.dateFormat));
     }
-    return problems.length > 0 ? { fields, problems } : { fields };
+    return { fields, ...(problems.length > 0 ? { problems } : {}), ...(original ? { original } : {}) };
   };
 }

@@ -3,7 +3,7 @@ import { RefusedError, ValidationError, type Problem } from '../errors.js';
 import { loadSettings } from '../settings/load-settings.js';
 import type { Store } from '../store.js';
 import { requirePermission, type Permission } from '../users/roles.js';
-import type { EntityImporter, ImportContext, Prepared, SourceRow } from './importer.js';
+import { asWritten, type EntityImporter, type ImportContext, type Prepared, type SourceRow } from './importer.js';
 
 const BATCH = 2000;
 const SHOWN = 50;
@@ -111,10 +111,11 @@ export async function runImport<T>(
     const byLine = grouped ? new Map(batch.flatMap((b) => (b.rows ?? [b.row]).map((r) => [r.line, b] as const))) : undefined;
     const failed = new Map<Prepared<T> | SourceRow, string[]>();
     for (const p of result.problems) {
-      if (!options.partial) problem(p.problem);
+      const written = asWritten(p.row, p.problem);
+      if (!options.partial) problem(written);
       else {
         const item = byLine?.get(p.row.line) ?? p.row;
-        failed.set(item, [...(failed.get(item) ?? []), describe(p.problem)]);
+        failed.set(item, [...(failed.get(item) ?? []), describe(written)]);
       }
     }
     for (const c of result.conflicts) {
@@ -135,9 +136,12 @@ export async function runImport<T>(
     records++;
     const first = incoming[0]!;
     const mapping = incoming.flatMap((i) => i.problems ?? []);
-    const prepared = mapping.length > 0
+    const checked = mapping.length > 0
       ? mapping
       : grouped ? importer.prepareGroup!(incoming.map((i) => i.row), ctx) : importer.prepare(first.row, ctx);
+    const prepared = Array.isArray(checked)
+      ? checked.map((p) => asWritten(incoming.find((i) => i.row.line === p.row)?.row ?? first.row, p))
+      : checked;
     if (Array.isArray(prepared)) {
       if (options.partial) rejectRows({ row: first.row, rows: incoming.map((i) => i.row) }, prepared.map(describe).join('; '));
       else for (const p of prepared) problem(p);
