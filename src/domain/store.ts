@@ -6,6 +6,7 @@ import type { ExportRecord } from './journal/exports.js';
 import type { DocumentTotal, JournalDocument } from './journal/transactions.js';
 import type { Money } from './money/index.js';
 import type { Allocation, Receipt, ReceiptBalance } from './receivables/receipt.js';
+import type { CandidateChunk, PlannedAllocation } from './receivables/reconcile-plan.js';
 import type { Order, OrderState } from './sales/order.js';
 import type { Product, StockLevel } from './products/product.js';
 import type { StockMove } from './stock/stock-move.js';
@@ -28,6 +29,7 @@ export interface Store {
   readonly ledger: CustomerLedger;
   readonly receipts: ReceiptRepository;
   readonly allocations: AllocationRepository;
+  readonly reconciliation: ReconciliationRepository;
   readonly aging: AgingQueries;
   readonly alerts: AlertRepository;
   readonly reminders: ReminderRepository;
@@ -249,6 +251,53 @@ export interface AllocationRepository {
   /** Serialises everything that allocates, for the rest of the transaction (PostgreSQL; SQLite already is). */
   lockForAllocation(): Promise<void>;
   insertWriteOff(writeOff: WriteOff, at: string, by: string): Promise<void>;
+}
+
+/** Unidentified, unreversed cash: what `reconcile auto` may assign to a customer by its memo. */
+export interface UnidentifiedCash {
+  readonly key: number;
+  readonly number: string;
+  readonly currency: string;
+  /** Reference and memo. */
+  readonly text: string;
+}
+
+/** A document of the invoices table found by its number. */
+export interface NamedDocument {
+  readonly number: string;
+  readonly kind: 'invoice' | 'credit_note';
+  readonly currency: string;
+  readonly customerKey: number;
+  readonly customer: string;
+}
+
+export interface ReceiptAssignment {
+  readonly receiptKey: number;
+  readonly customerKey: number;
+}
+
+/**
+ * `reconcile auto` in bulk: candidates read set-based, chunk by chunk of customers, and the plan
+ * written with multi-row inserts. Keys are the storage's ids, opaque to the domain. Call it only
+ * under lockForAllocation.
+ */
+export interface ReconciliationRepository {
+  /** Unidentified, unreversed receipts, by number. */
+  unidentifiedCash(): Promise<UnidentifiedCash[]>;
+  documentsByNumber(numbers: readonly string[]): Promise<Map<string, NamedDocument>>;
+  /** Attaches unidentified receipts to customers. */
+  assign(assignments: readonly ReceiptAssignment[]): Promise<void>;
+  recordAudit(entries: readonly AuditEntry[]): Promise<void>;
+  /**
+   * Every customer's (or one customer's) unapplied, unreversed receipts and open invoices, in
+   * chunks of customers. Use each chunk before asking for the next; nothing else may use the
+   * store meanwhile.
+   */
+  candidates(customer?: string): AsyncIterable<CandidateChunk>;
+  /** Writes the plan's allocations (and tolerance adjustments) in order; returns the rows written. */
+  insertAllocations(batch: string, plan: readonly PlannedAllocation[], at: string, by: string): Promise<number>;
+  /** Numbers of the documents the batch allocated that are now past their amount (should be none). */
+  overAllocated(batch: string): Promise<string[]>;
 }
 
 export type AgingBasis = 'due' | 'invoice';

@@ -11,6 +11,7 @@ import { journalQueries } from './repositories/journal.js';
 import { importRepository } from './repositories/imports.js';
 import { invoiceRepository } from './repositories/invoices.js';
 import { receiptRepository } from './repositories/receipts.js';
+import { reconciliationRepository } from './repositories/reconciliation.js';
 import { customerLedger } from './repositories/ledger.js';
 import { numberSeries } from './repositories/numbers.js';
 import { orderRepository } from './repositories/orders.js';
@@ -33,6 +34,7 @@ export function createStore(q: Knex, ctx: WriteContext): Store {
     ledger: customerLedger(q),
     receipts: receiptRepository(q),
     allocations: allocationRepository(q),
+    reconciliation: reconciliationRepository(q, ctx),
     aging: agingQueries(q),
     alerts: alertRepository(q),
     reminders: reminderRepository(q),

@@ -1,21 +1,19 @@
 import type { Actor } from '../actor.js';
 import { compareDates, parseDate, type IsoDate } from '../dates.js';
-import { NotFoundError, RefusedError, UsageError, ValidationError } from '../errors.js';
+import { InvariantError, NotFoundError, RefusedError, UsageError, ValidationError } from '../errors.js';
 import { formatMoney, money, negate, parseMoney } from '../money/index.js';
 import { nextDocumentNumber } from '../numbering.js';
 import { loadSettings } from '../settings/load-settings.js';
-import type { Store } from '../store.js';
+import type { ReceiptAssignment, Store, UnidentifiedCash } from '../store.js';
 import { requirePermission } from '../users/roles.js';
 import { Problems } from '../validation.js';
 import { applyCash } from './apply-cash.js';
 import { minimumOpenFrom } from './open-amount.js';
-import { invoiceNumbersIn, matchCustomer, type Match } from './matching.js';
+import { invoiceNumbersIn } from './matching.js';
+import { planChunk, type PlanOptions, type PlannedAllocation } from './reconcile-plan.js';
 import type { Allocation } from './receipt.js';
 
-export interface PlannedAllocation extends Match {
-  readonly customer: string;
-  readonly currency: string;
-}
+export { PlannedAllocation } from './reconcile-plan.js';
 
 export interface ReconcileResult {
   readonly batch: string | null;
@@ -27,79 +25,81 @@ export interface ReconcileResult {
 
 /**
  * Matches unapplied receipts to open invoices customer by customer, with the rules and tolerance of
- * the settings. With dryRun the caller rolls the transaction back: the plan is computed exactly as
- * it would be written, then nothing is kept.
+ * the settings, in bulk (docs/PERFORMANCE.md, "Reconcile auto"): under the allocation lock the
+ * candidates are read set-based, chunk by chunk of customers; each customer and currency is matched
+ * in memory (matching.ts) and dated as applyCash would date it (reconcile-plan.ts); then the whole
+ * plan is written as one batch with multi-row inserts, and one query asserts that no document it
+ * touched went past its amount. A dry run computes the same plan and writes no allocation; the
+ * caller rolls the transaction back (the assignments and the batch number with it).
  */
 export async function reconcileAuto(store: Store, actor: Actor, options: { customer?: string; dryRun?: boolean }): Promise<ReconcileResult> {
   requirePermission(actor.user, actor.role, 'finance', 'reconcile');
   await store.allocations.lockForAllocation();
   const settings = await loadSettings(store);
-  const asOf = '9999-12-31';
+  const dryRun = Boolean(options.dryRun);
   if (options.customer !== undefined && !(await store.customers.find(options.customer))) {
     throw new NotFoundError('customer', options.customer, 'list customers with: owed customer list');
   }
+  const assigned = await assignNamedCash(store, options.customer);
 
-  // Unidentified cash whose memo names exactly one open invoice belongs to that invoice's customer.
-  const assigned: { receipt: string; customer: string; invoice: string }[] = [];
-  for (const { receipt } of await store.receipts.list({ unidentifiedOnly: true, unappliedOnly: true }, asOf)) {
-    const named = invoiceNumbersIn(`${receipt.bankRef ?? ''} ${receipt.memo ?? ''}`);
-    if (named.length !== 1) continue;
-    const invoice = await store.invoices.find(named[0]!);
-    if (!invoice || invoice.kind !== 'invoice' || invoice.currency !== receipt.amount.currency) continue;
-    if (options.customer !== undefined && invoice.customer !== options.customer) continue;
-    await store.receipts.assign(receipt.number, invoice.customer);
-    await store.audit.record({ entity: 'receipt', key: receipt.number, action: 'assign', detail: { customer: invoice.customer, because: `memo names ${invoice.number}` } });
-    assigned.push({ receipt: receipt.number, customer: invoice.customer, invoice: invoice.number });
+  const tolerances = new Map<string, number>();
+  const formats = new Map<string, (minor: number) => string>();
+  const planOptions: PlanOptions = {
+    rules: settings.reconcileRules,
+    tolerance: (currency) => {
+      let minor = tolerances.get(currency);
+      if (minor === undefined) tolerances.set(currency, (minor = parseMoney(settings.reconcileTolerance, currency, 'reconcile.tolerance').minor));
+      return minor;
+    },
+    format: (currency) => {
+      let format = formats.get(currency);
+      if (format === undefined) formats.set(currency, (format = (minor: number) => formatMoney(money(minor, currency))));
+      return format;
+    },
+  };
+  const byCustomer = new Map<string, PlannedAllocation[]>();
+  for await (const chunk of store.reconciliation.candidates(options.customer)) {
+    for (const [customer, planned] of planChunk(chunk, planOptions)) byCustomer.set(customer, planned);
   }
-
-  const cash = await store.receipts.list({ unappliedOnly: true, ...(options.customer !== undefined ? { customer: options.customer } : {}) }, asOf);
-  const byCustomer = new Map<string, typeof cash>();
-  for (const c of cash) {
-    if (c.receipt.customer === null || c.unapplied.minor <= 0) continue;
-    byCustomer.set(c.receipt.customer, [...(byCustomer.get(c.receipt.customer) ?? []), c]);
-  }
-  const planned: PlannedAllocation[] = [];
-  for (const [customer, receipts] of [...byCustomer].sort(([a], [b]) => a.localeCompare(b))) {
-    const open = (await store.invoices.list({ customer, kind: 'invoice', openOnly: true }, asOf)).filter((r) => r.settlement.open.minor > 0);
-    for (const currency of new Set(receipts.map((r) => r.receipt.amount.currency))) {
-      const tolerance = parseMoney(settings.reconcileTolerance, currency, 'reconcile.tolerance').minor;
-      const matches = matchCustomer(
-        receipts.filter((r) => r.receipt.amount.currency === currency).map((r) => ({
-          receipt: r.receipt.number,
-          unapplied: r.unapplied.minor,
-          date: r.receipt.date,
-          text: `${r.receipt.bankRef ?? ''} ${r.receipt.memo ?? ''}`,
-        })),
-        open.filter((r) => r.invoice.currency === currency).map((r) => ({
-          invoice: r.invoice.number,
-          open: r.settlement.open.minor,
-          issueDate: r.invoice.issueDate,
-          dueDate: r.invoice.dueDate,
-        })),
-        { rules: settings.reconcileRules, tolerance, format: (minor) => formatMoney(money(minor, currency)) },
-      );
-      planned.push(...matches.map((m) => ({ ...m, customer, currency })));
-    }
-  }
-  if (planned.length === 0) return { batch: null, allocations: [], assigned, dryRun: Boolean(options.dryRun) };
+  const planned = [...byCustomer].sort(([a], [b]) => a.localeCompare(b)).flatMap(([, p]) => p);
+  if (planned.length === 0) return { batch: null, allocations: [], assigned, dryRun };
 
   const batch = await nextDocumentNumber(store, 'RB', actor.today);
   await store.allocations.createBatch(batch, 'auto', null, actor.now, actor.user);
-  const written: PlannedAllocation[] = [];
-  for (const p of planned) {
-    const date = await applyCash(store, actor.now, actor.user, {
-      receipt: p.receipt,
-      invoice: p.invoice,
-      amount: money(p.amount, p.currency),
-      batch,
-      rule: p.rule,
-      note: p.reason,
-      ...(p.adjustment > 0 ? { adjustment: money(p.adjustment, p.currency) } : {}),
-    });
-    written.push({ ...p, date });
+  if (!dryRun) {
+    await store.reconciliation.insertAllocations(batch, planned, actor.now, actor.user);
+    // Asserted, not hoped: the stored state must agree with the plan.
+    const over = await store.reconciliation.overAllocated(batch);
+    if (over.length > 0) throw new InvariantError(`${batch} took ${over.slice(0, 5).join(', ')}${over.length > 5 ? ` and ${over.length - 5} more` : ''} past its amount`);
   }
   await store.audit.record({ entity: 'reconcile', key: batch, action: 'auto', detail: { allocations: planned.length, customer: options.customer ?? null } });
-  return { batch, allocations: written, assigned, dryRun: Boolean(options.dryRun) };
+  return { batch, allocations: planned, assigned, dryRun };
+}
+
+/**
+ * Unidentified cash whose reference or memo names exactly one invoice (in its currency) belongs to
+ * that invoice's customer: found and attached set-based, each assignment audited.
+ */
+async function assignNamedCash(store: Store, customer: string | undefined): Promise<ReconcileResult['assigned']> {
+  const named = new Map<UnidentifiedCash, string>();
+  for (const cash of await store.reconciliation.unidentifiedCash()) {
+    const numbers = invoiceNumbersIn(cash.text);
+    if (numbers.length === 1) named.set(cash, numbers[0]!);
+  }
+  if (named.size === 0) return [];
+  const documents = await store.reconciliation.documentsByNumber([...named.values()]);
+  const assigned: { receipt: string; customer: string; invoice: string }[] = [];
+  const assignments: ReceiptAssignment[] = [];
+  for (const [cash, number] of named) {
+    const invoice = documents.get(number);
+    if (!invoice || invoice.kind !== 'invoice' || invoice.currency !== cash.currency) continue;
+    if (customer !== undefined && invoice.customer !== customer) continue;
+    assignments.push({ receiptKey: cash.key, customerKey: invoice.customerKey });
+    assigned.push({ receipt: cash.number, customer: invoice.customer, invoice: invoice.number });
+  }
+  await store.reconciliation.assign(assignments);
+  await store.reconciliation.recordAudit(assigned.map((a) => ({ entity: 'receipt', key: a.receipt, action: 'assign', detail: { customer: a.customer, because: `memo names ${a.invoice}` } })));
+  return assigned;
 }
 
 export interface ManualTarget {

@@ -5,6 +5,7 @@ import * as receivables from './0003_receivables.js';
 import * as benchIndexes from './0004_bench_indexes.js';
 import * as collections from './0005_collections.js';
 import * as balances from './0006_balances.js';
+import * as allocationIndexes from './0007_allocation_indexes.js';
 
 export interface Migration {
   readonly name: string;
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0004_bench_indexes', ...benchIndexes },
   { name: '0005_collections', ...collections },
   { name: '0006_balances', ...balances },
+  { name: '0007_allocation_indexes', ...allocationIndexes },
 ];

@@ -1,0 +1,184 @@
+/**
+ * `reconcile auto` in bulk (src/domain/receivables/reconcile-plan.ts, src/storage/repositories/
+ * reconciliation.ts) on both engines: a generated book with every receipt unapplied is matched as
+ * one batch; the balances kept by migration 0006 stay equal to the documents (on SQLite the bulk
+ * path sets the per-row trigger aside and applies the batch set-based); the schema is as it was
+ * (trigger and indexes back); the dry run is the same plan and writes nothing; allocation dates
+ * follow applyCash's rule where an undo left a document free only from a later day; and an
+ * over-allocation is caught by the closing assertion, not written.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/domain/actor.js';
+import { addCustomer } from '../../src/domain/customers/add-customer.js';
+import { InvariantError } from '../../src/domain/errors.js';
+import { initialiseBook } from '../../src/domain/initialise.js';
+import { invoiceDirect } from '../../src/domain/invoicing/issue-invoice.js';
+import { addProduct } from '../../src/domain/products/add-product.js';
+import { reconcileAuto, reconcileUndo, type ReconcileResult } from '../../src/domain/receivables/reconcile.js';
+import { recordReceipt } from '../../src/domain/receivables/record-receipt.js';
+import { setSetting } from '../../src/domain/settings/set-setting.js';
+import type { Store } from '../../src/domain/store.js';
+import { generateBook } from '../../src/fixtures/generate-book.js';
+import { loadBook } from '../../src/storage/bulk/load-book.js';
+import { Database } from '../../src/storage/database.js';
+import { migrateToLatest } from '../../src/storage/migrate.js';
+import { balanceDrift } from '../../src/storage/migrations/0006_balances.js';
+import { createStore } from '../../src/storage/store.js';
+import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
+
+const actorOn = (today: string): Actor => ({ user: 'tester', role: 'admin', today, now: `${today}T10:00:00.000Z` });
+
+/** Thrown to roll a transaction back after reading what it did, as the CLI's dry run does. */
+class Rollback extends Error {
+  constructor(readonly value: unknown) {
+    super('rollback');
+  }
+}
+
+describe.each(testEngines())('%s', (engine) => {
+  let scratch: ScratchDatabase;
+  let db: Database;
+  beforeEach(async () => {
+    scratch = await scratchDatabase(engine);
+    db = await Database.open(scratch.target, { create: true });
+    await migrateToLatest(db.knex);
+  });
+  afterEach(async () => {
+    await db.close();
+    await scratch.drop();
+  });
+
+  const run = <T>(today: string, work: (store: Store, actor: Actor) => Promise<T>, command = 'test'): Promise<T> =>
+    db.transaction((q) => work(createStore(q, { user: 'tester', command, now: actorOn(today).now }), actorOn(today)));
+
+  async function rows<T>(sql: string, bindings: unknown[] = []): Promise<T[]> {
+    const result: unknown = await db.knex.raw(sql, bindings as never);
+    return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+  }
+
+  /** Indexes and triggers of the tables the bulk path touches, by name. */
+  async function schema(): Promise<string[]> {
+    if (engine === 'sqlite') {
+      return (await rows<{ name: string; sql: string }>("select name, sql from sqlite_master where type in ('index', 'trigger') and sql is not null order by name"))
+        .map((r) => `${r.name}: ${r.sql}`);
+    }
+    const indexes = await rows<{ d: string }>("select indexname || ': ' || indexdef as d from pg_indexes where schemaname = 'public' order by indexname");
+    const triggers = await rows<{ d: string }>('select tgname as d from pg_trigger where not tgisinternal order by tgname');
+    return [...indexes, ...triggers].map((r) => r.d);
+  }
+
+  async function totals(): Promise<{ over: number; negative: number }> {
+    const [over] = await rows<{ n: unknown }>(`select count(*) as n from receipts r
+      where r.amount < (select coalesce(sum(a.amount), 0) from allocations a where a.source_kind = 'receipt' and a.source_id = r.id)`);
+    const [negative] = await rows<{ n: unknown }>(`select count(*) as n from invoices i
+      where i.total < (select coalesce(sum(a.amount), 0) from allocations a where a.invoice_id = i.id)`);
+    return { over: Number(over!.n), negative: Number(negative!.n) };
+  }
+
+  it('matches a whole generated book as one batch: balances exact, schema restored, dry run the same plan, nothing past its amount', async () => {
+    await loadBook(db, generateBook({ invoices: 1500, allocations: false, user: 'tester' }));
+    await run('2026-11-28', async (store, actor) => {
+      await initialiseBook(store, actor);
+      await setSetting(store, actor, 'reconcile.tolerance', '1');
+    });
+    const schemaBefore = await schema();
+    const plan = (r: ReconcileResult) => r.allocations.map((a) => a.toJSON());
+
+    let dry: ReconcileResult | undefined;
+    await run('2026-11-28', async (store, actor) => {
+      throw new Rollback(await reconcileAuto(store, actor, { dryRun: true }));
+    }).catch((e: unknown) => {
+      if (!(e instanceof Rollback)) throw e;
+      dry = e.value as ReconcileResult;
+    });
+    const [nothing] = await rows<{ n: unknown }>('select count(*) as n from allocations');
+    expect(Number(nothing!.n)).toBe(0);
+    expect(dry!.dryRun).toBe(true);
+
+    const real = await run('2026-11-28', (store, actor) => reconcileAuto(store, actor, {}), 'reconcile auto');
+    expect(real.batch).toBe('RB-2026-000001');
+    expect(plan(real)).toEqual(plan(dry!));
+    expect(real.assigned).toEqual(dry!.assigned);
+    // Every rule had work, and the memo of unidentified cash found its customer.
+    expect(new Set(real.allocations.map((a) => a.rule))).toEqual(new Set(['reference', 'exact', 'subset', 'oldest']));
+    expect(real.assigned.length).toBeGreaterThan(0);
+    // Customers in code order, as the report lists them.
+    const customers = real.allocations.map((a) => a.customer);
+    expect(customers).toEqual([...customers].sort((a, b) => a.localeCompare(b)));
+
+    const written = await rows<{ source_kind: string; n: unknown; amount: unknown }>(
+      'select source_kind, count(*) as n, sum(amount) as amount from allocations where batch = ? group by source_kind order by source_kind',
+      [real.batch],
+    );
+    const adjustments = real.allocations.filter((a) => a.adjustment > 0);
+    expect(written.map((w) => [w.source_kind, Number(w.n), Number(w.amount)])).toEqual([
+      ...(adjustments.length > 0 ? [['adjustment', adjustments.length, adjustments.reduce((s, a) => s + a.adjustment, 0)]] : []),
+      ['receipt', real.allocations.length, real.allocations.reduce((s, a) => s + a.amount, 0)],
+    ]);
+    // No document had an undo: each allocation is dated the later of its two documents' dates.
+    const late = await rows<{ n: unknown }>(`select count(*) as n from allocations a
+      join invoices i on i.id = a.invoice_id join receipts r on r.id = a.source_id
+      where a.batch = ? and a.date <> case when i.issue_date > r.receipt_date then i.issue_date else r.receipt_date end`, [real.batch]);
+    expect(Number(late[0]!.n)).toBe(0);
+    expect(await totals()).toEqual({ over: 0, negative: 0 });
+    expect(await balanceDrift(db.knex)).toEqual([]);
+    expect(await schema()).toEqual(schemaBefore);
+    const audit = await rows<{ action: string; n: unknown }>("select action, count(*) as n from audit_log where command = 'reconcile auto' group by action order by action");
+    expect(audit.map((a) => [a.action, Number(a.n)])).toEqual([['assign', real.assigned.length], ['auto', 1]]);
+
+    // The balance trigger is back: an undo afterwards (row by row) keeps the balances exact too.
+    await run('2026-11-29', (store, actor) => reconcileUndo(store, actor, real.batch!));
+    expect(await balanceDrift(db.knex)).toEqual([]);
+    // Run again over the undone book: the same matches, each dated from the undo on.
+    const again = await run('2026-11-30', (store, actor) => reconcileAuto(store, actor, {}));
+    expect(again.allocations.map((a) => [a.receipt, a.invoice, a.amount, a.adjustment])).toEqual(real.allocations.map((a) => [a.receipt, a.invoice, a.amount, a.adjustment]));
+    expect(new Set(again.allocations.map((a) => a.date))).toEqual(new Set(['2026-11-29']));
+    expect(await totals()).toEqual({ over: 0, negative: 0 });
+    expect(await balanceDrift(db.knex)).toEqual([]);
+  }, 120_000);
+
+  describe('with a small book', () => {
+    beforeEach(async () => {
+      await run('2026-08-01', async (store, actor) => {
+        await initialiseBook(store, actor);
+        await addCustomer(store, actor, 'C1', { name: 'Customer 1', currency: 'CNY', terms: 'NET30' });
+        await addProduct(store, actor, 'S1', { name: 'Service', price: '100', taxRate: '0', service: true });
+      });
+    });
+    const invoice = (date: string, amount: string) =>
+      run(date, async (store, actor) => (await invoiceDirect(store, actor, { customer: 'C1', lines: [`S1:1:${amount}`], date })).number);
+    const receive = (date: string, amount: string, memo?: string) =>
+      run(date, async (store, actor) => (await recordReceipt(store, actor, { customer: 'C1', amount, date, ...(memo ? { memo } : {}) })).receipt.number);
+
+    it('dates an allocation from the day an undo freed both sides, as applyCash does', async () => {
+      const inv = await invoice('2026-08-01', '1000');
+      const first = await receive('2026-08-05', '600');
+      const batch = (await run('2026-08-06', (store, actor) => reconcileAuto(store, actor, {}))).batch!;
+      await run('2026-09-01', (store, actor) => reconcileUndo(store, actor, batch));
+      const second = await receive('2026-08-03', '400', `pays ${inv}`);
+      // The invoice was open only 400 from 08-05 to 09-01 and the first receipt had nothing free
+      // then: its 600 fits from 09-01 on; the 400 of the second fits from its own date on.
+      const result = await run('2026-09-02', (store, actor) => reconcileAuto(store, actor, {}));
+      expect(result.allocations.map((a) => [a.receipt, a.invoice, a.amount, a.date, a.rule])).toEqual([
+        [second, inv, 40_000, '2026-08-03', 'reference'],
+        [first, inv, 60_000, '2026-09-01', 'exact'],
+      ]);
+      expect(await totals()).toEqual({ over: 0, negative: 0 });
+      expect(await balanceDrift(db.knex)).toEqual([]);
+    });
+
+    it('an over-allocation is caught by the closing assertion and nothing is written', async () => {
+      const inv = await invoice('2026-08-01', '1000');
+      await receive('2026-08-05', '1000');
+      await run('2026-08-06', (store, actor) => reconcileAuto(store, actor, {}));
+      await receive('2026-08-07', '1000', `again ${inv}`);
+      // A wrong balance says the paid invoice is open: the plan believes it, the assertion does not.
+      await db.knex('invoice_balances').update({ applied: 0, settled_from: '9999-12-31' });
+      const before = await rows<{ n: unknown }>('select count(*) as n from allocations');
+      const error = await run('2026-08-08', (store, actor) => reconcileAuto(store, actor, {})).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvariantError);
+      expect(String((error as Error).message)).toContain(inv);
+      expect(await rows<{ n: unknown }>('select count(*) as n from allocations')).toEqual(before);
+    });
+  });
+});
