@@ -105,6 +105,7 @@ async function runFromFile(rt: Runtime, entity: Entity, file: string, o: ImportO
     skip: rules.skip,
     header: rules.header,
     name: input.name,
+    ...(input.reopen ? { reopen: input.reopen } : {}),
   });
   checkColumns(importer, rules, source.header, input.name);
   const mapper = createMapper(rules, source.header, importer.columns);

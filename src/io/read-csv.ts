@@ -20,6 +20,11 @@ export interface CsvSource {
 
 export interface CsvOptions {
   readonly encoding: Encoding;
+  /**
+   * For a file: opens it again from the start, so `auto` can read the whole file to decide before
+   * importing. Standard input cannot be read twice: without it `auto` decides from the first 64 KiB.
+   */
+  readonly reopen?: () => Readable;
   readonly separator?: string;
   readonly skip: number;
   readonly header: boolean;
@@ -66,12 +71,31 @@ function isValidUtf8(bytes: Buffer): boolean {
   }
 }
 
+/**
+ * Reads a whole stream through a strict UTF-8 decoder, one chunk at a time (constant memory):
+ * true when every byte is valid UTF-8. A file cut inside a character is not valid.
+ */
+async function isWhollyUtf8(input: Readable): Promise<boolean> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of input) decoder.decode(chunk as Buffer, { stream: true });
+    decoder.decode();
+    return true;
+  } catch (error) {
+    if (error instanceof TypeError) return false;
+    throw error;
+  } finally {
+    input.destroy();
+  }
+}
+
 /** Decodes UTF-8 strictly, so a GBK file read as UTF-8 fails loudly instead of turning into mojibake. */
 class StrictUtf8 extends Transform {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private line = 1;
 
-  constructor(private readonly name: string) {
+  /** `guessed`: the encoding was decided from the first 64 KiB of standard input (--encoding auto). */
+  constructor(private readonly name: string, private readonly guessed = false) {
     super({ decodeStrings: true });
   }
 
@@ -83,7 +107,12 @@ class StrictUtf8 extends Transform {
     } catch {
       const at = firstInvalidUtf8(chunk);
       const line = at < 0 ? this.line : lineAt(chunk, at, this.line);
-      done(new ValidationError({ row: line, field: this.name, reason: 'is not valid UTF-8' }, 'a file from a Chinese spreadsheet is often GBK: add --encoding gbk'));
+      done(this.guessed
+        ? new ValidationError(
+          { row: line, field: this.name, reason: 'is not valid UTF-8 here, though its first 64 KiB are: --encoding auto decides standard input from its first 64 KiB, and standard input cannot be read again' },
+          'give the encoding: --encoding gbk (or gb18030), or import from a file, which auto reads whole before deciding',
+        )
+        : new ValidationError({ row: line, field: this.name, reason: 'is not valid UTF-8' }, 'a file from a Chinese spreadsheet is often GBK: add --encoding gbk'));
     }
   }
 
@@ -122,11 +151,11 @@ async function sniff(input: Readable, name: string): Promise<{ head: Buffer; res
   return { head, rest: Readable.from(remainder()) };
 }
 
-export function openInput(file: string, stdin: Readable): { stream: Readable; name: string } {
+export function openInput(file: string, stdin: Readable): { stream: Readable; name: string; reopen?: () => Readable } {
   if (file === '-') return { stream: stdin, name: 'standard input' };
   if (!fs.existsSync(file)) throw invalid(file, 'does not exist');
   if (fs.statSync(file).isDirectory()) throw invalid(file, 'is a directory, not a CSV file');
-  return { stream: fs.createReadStream(file), name: file };
+  return { stream: fs.createReadStream(file), name: file, reopen: () => fs.createReadStream(file) };
 }
 
 /**
@@ -137,8 +166,13 @@ export async function readCsv(input: Readable, options: CsvOptions): Promise<Csv
   const { head, rest } = await sniff(input, options.name);
   const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
   let encoding: 'utf8' | 'gb18030';
-  if (options.encoding === 'auto') encoding = bom || isValidUtf8(head) ? 'utf8' : 'gb18030';
-  else encoding = options.encoding === 'utf8' ? 'utf8' : 'gb18030';
+  if (options.encoding === 'auto') {
+    // A file is read whole first: GBK text that starts late in a UTF-8-looking file is still GBK.
+    const utf8 = bom || (isValidUtf8(head) && (options.reopen === undefined || (await isWhollyUtf8(options.reopen()))));
+    encoding = utf8 ? 'utf8' : 'gb18030';
+  } else {
+    encoding = options.encoding === 'utf8' ? 'utf8' : 'gb18030';
+  }
   if (encoding === 'utf8' && !bom && !isValidUtf8(head)) {
     const at = firstInvalidUtf8(head);
     throw new ValidationError(
@@ -146,7 +180,8 @@ export async function readCsv(input: Readable, options: CsvOptions): Promise<Csv
       options.encoding === 'auto' ? 'the file mixes encodings; save it again as UTF-8 or GBK' : 'a file from a Chinese spreadsheet is often GBK: add --encoding gbk (or auto)',
     );
   }
-  const decoded = encoding === 'utf8' ? rest.pipe(new StrictUtf8(options.name)) : rest.pipe(iconv.decodeStream('gb18030'));
+  const guessed = options.encoding === 'auto' && options.reopen === undefined;
+  const decoded = encoding === 'utf8' ? rest.pipe(new StrictUtf8(options.name, guessed)) : rest.pipe(iconv.decodeStream('gb18030'));
   const parser = decoded.pipe(parse({
     bom: true,
     delimiter: options.separator ?? detectSeparator(head),

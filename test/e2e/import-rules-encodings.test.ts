@@ -1,12 +1,13 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { owed, snapshot } from '../support/cli.js';
+import { OWED_BIN, snapshot } from '../support/cli.js';
 import { testEngines } from '../support/engines.js';
 import { importBook } from './import-helpers.js';
-import { ROOT, readJson, seed } from './helpers.js';
+import { cleanEnv, ROOT, readJson, seed } from './helpers.js';
 
 /**
  * Rules files and encodings (docs/IMPORT.md): the two worked examples with exact figures, GBK,
@@ -121,6 +122,36 @@ describe.each(testEngines())('%s', (engine) => {
     // And --encoding gbk says the same; the file is already present.
     const again = await cli(['import', 'customers', gbk, '--encoding', 'gbk']);
     expect(again.stdout).toBe('customers: 2 rows read, created 0, 2 already present\n');
+  });
+
+  it('--encoding auto reads a whole file before deciding: GBK whose first non-ASCII byte comes after 64 KiB is GBK', async () => {
+    const ascii = Array.from({ length: 2500 }, (_, i) => `A${String(i).padStart(5, '0')},Alpha Trading Company ${i}\n`).join('');
+    expect(ascii.length).toBeGreaterThan(70 * 1024);
+    const bytes = iconv.encode(`code,name\n${ascii}G1,华东贸易有限公司\n`, 'gbk');
+    const late = file('late-gbk.csv', bytes);
+    const r = await cli(['import', 'customers', late, '--encoding', 'auto']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('customers: 2501 rows read, created 2501, 0 already present\n');
+    expect(await readJson(book.db.dbArg, 'customer', 'show', 'G1')).toMatchObject({ name: '华东贸易有限公司' });
+
+    // Standard input cannot be read twice: auto decides from its first 64 KiB and says so when a later byte disagrees.
+    const before = await snapshot(book.db.target);
+    const piped = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [OWED_BIN, '--db', book.db.dbArg, 'import', 'customers', '-', '--encoding', 'auto'], { env: cleanEnv() });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(iconv.encode(`code,name\n${ascii.replaceAll('A', 'B')}G2,西湖茶叶\n`, 'gbk'));
+    });
+    expect(piped.code).toBe(3);
+    expect(piped.stdout).toBe('');
+    expect(piped.stderr).toContain('line 2502, standard input: is not valid UTF-8 here, though its first 64 KiB are');
+    expect(piped.stderr).toContain('--encoding gbk');
+    expect(await snapshot(book.db.target)).toBe(before);
   });
 
   it('--encoding auto reads a UTF-8 file as UTF-8 (a GB18030 reading would garble it)', async () => {
