@@ -6,11 +6,11 @@ import { action, commandPath, type Io } from '../cli/action.js';
 import { withBook } from '../cli/book.js';
 import { dateOption } from '../cli/options.js';
 import { note, writeResult } from '../cli/output.js';
-import { listingToJson, render, renderJson, type Listing } from '../cli/render/index.js';
+import { listingToJson, render, renderCsv, renderJson, type Listing } from '../cli/render/index.js';
 import { resolveRuntime, type GlobalOptions, type Runtime } from '../cli/runtime.js';
 import { UsageError } from '../domain/errors.js';
 import { exportJournal } from '../domain/journal/export-journal.js';
-import { EXPORT_COLUMNS, EXPORT_SETS, exportRecords, type ExportResult, type ExportSet } from '../domain/journal/exports.js';
+import { EXPORT_COLUMNS, EXPORT_SETS, exportRecords, type ExportColumn, type ExportRecord, type ExportResult, type ExportSet } from '../domain/journal/exports.js';
 import { isJournalFormat, journalChunks, JOURNAL_FORMATS, type JournalFormat } from '../domain/journal/format.js';
 
 interface RangeOptions {
@@ -76,29 +76,19 @@ function journalAction(io: Io, handler: (rt: Runtime, format: JournalFormat, opt
   };
 }
 
-const FLUSH_AT = 1 << 20;
-
 /**
- * Writes text as it is produced, about a megabyte at a time: to stdout (waiting when the reader
- * is slower), or to the -o file through a temporary file renamed at the end, so a failed export
- * never leaves a partial file behind. (On stdout a failure after the first megabyte leaves what
- * was written, and the exit code says it failed.)
+ * Writes text as it is produced, a piece per batch of records or transactions: to stdout
+ * (waiting while the reader is slower), or to the -o file through a temporary file renamed at the
+ * end, so a failed export never leaves a partial file behind. (On stdout a failure after the first
+ * batch leaves what was written, and the exit code says it failed.) Nothing is gathered: a piece
+ * held until more arrive would live through garbage collections for nothing.
  */
 async function writeChunks(rt: Runtime, chunks: AsyncIterable<string>): Promise<void> {
-  let buffer = '';
   if (rt.output === undefined) {
     const out = rt.streams.stdout;
-    const flush = async () => {
-      if (buffer === '') return;
-      const more = out.write(buffer);
-      buffer = '';
-      if (!more) await once(out, 'drain');
-    };
     for await (const chunk of chunks) {
-      buffer += chunk;
-      if (buffer.length >= FLUSH_AT) await flush();
+      if (chunk !== '' && !out.write(chunk)) await once(out, 'drain');
     }
-    await flush();
     return;
   }
   const target = rt.output;
@@ -110,14 +100,7 @@ async function writeChunks(rt: Runtime, chunks: AsyncIterable<string>): Promise<
     throw new UsageError(`cannot write ${target}: ${(error as Error).message}`, 'choose an -o path you can write to');
   }
   try {
-    for await (const chunk of chunks) {
-      buffer += chunk;
-      if (buffer.length >= FLUSH_AT) {
-        fs.writeSync(fd, buffer);
-        buffer = '';
-      }
-    }
-    fs.writeSync(fd, buffer);
+    for await (const chunk of chunks) fs.writeSync(fd, chunk);
     fs.closeSync(fd);
     fs.renameSync(temp, target);
   } catch (error) {
@@ -136,15 +119,40 @@ function range(o: RangeOptions): { from: string | null; to: string | null } {
   return { from: o.from ?? null, to: o.to ?? null };
 }
 
-function exportListing(result: ExportResult): Listing {
+function exportListing(columns: readonly ExportColumn[], rows: readonly ExportRecord[]): Listing {
   return {
-    columns: result.columns.map((c) => ({
+    columns: columns.map((c) => ({
       key: c.key,
       header: c.key,
       kind: c.kind === 'money' ? ('money' as const) : c.kind === 'integer' ? ('integer' as const) : c.kind === 'date' ? ('date' as const) : ('text' as const),
     })),
-    rows: result.rows.map((r) => ({ ...r })),
+    rows,
   };
+}
+
+/**
+ * A record export as CSV or JSON, a piece per batch: exactly the bytes render() gives for the
+ * whole set, without holding it. CSV: the header, then each batch's rows. JSON: the array's
+ * elements as renderJson indents them, joined by commas across batches.
+ */
+async function* recordChunks(result: ExportResult, format: 'csv' | 'json'): AsyncGenerator<string> {
+  if (format === 'csv') {
+    const header = renderCsv(exportListing(result.columns, []));
+    yield header;
+    for await (const batch of result.batches) {
+      if (batch.length > 0) yield renderCsv(exportListing(result.columns, batch)).slice(header.length);
+    }
+    return;
+  }
+  let first = true;
+  for await (const batch of result.batches) {
+    if (batch.length === 0) continue;
+    // "[\n  {…},\n  {…}\n]\n" without its brackets: the elements at the array's indentation.
+    const elements = renderJson(listingToJson(exportListing(result.columns, batch))).slice(2, -3);
+    yield `${first ? '[\n' : ',\n'}${elements}`;
+    first = false;
+  }
+  yield first ? '[]\n' : '\n]\n';
 }
 
 export function registerExport(program: Command, io: Io): void {
@@ -174,11 +182,15 @@ record's currency, dates YYYY-MM-DD, empty fields empty (null in JSON).
 Example:
   $ owed export ${set}${dated ? ' --from 2026-01-01' : ''} -o ${set}.csv`)
       .action(action<RangeOptions>(io, async (rt, _args, o) => {
-        const result = await withBook(rt, (store) => exportRecords(store, set, range(o)));
-        const listing = exportListing(result);
-        if (rt.format === 'json') writeResult(rt, renderJson(listingToJson(listing)));
-        else if (rt.format === 'table' && (command.optsWithGlobals() as GlobalOptions).format === 'table') writeResult(rt, render(listing, 'table', { color: rt.color }));
-        else writeResult(rt, render(listing, 'csv', { color: false }));
+        const table = rt.format === 'table' && (command.optsWithGlobals() as GlobalOptions).format === 'table';
+        await withBook(rt, async (store) => {
+          const result = exportRecords(store, set, range(o));
+          if (!table) return writeChunks(rt, recordChunks(result, rt.format === 'json' ? 'json' : 'csv'));
+          // A table needs every row for its column widths: for people looking at a few records.
+          const rows: ExportRecord[] = [];
+          for await (const batch of result.batches) rows.push(...batch);
+          writeResult(rt, render(exportListing(result.columns, rows), 'table', { color: rt.color }));
+        });
       }));
   }
 

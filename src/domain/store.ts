@@ -3,7 +3,7 @@ import type { Customer } from './customers/customer.js';
 import type { IsoDate } from './dates.js';
 import type { DocumentKind, Invoice, Settlement } from './invoicing/invoice.js';
 import type { ExportRecord } from './journal/exports.js';
-import type { DocumentTotal, JournalDocument } from './journal/transactions.js';
+import type { DocumentTotal, JournalDocument, JournalScope } from './journal/transactions.js';
 import type { Money } from './money/index.js';
 import type { Allocation, Receipt, ReceiptBalance } from './receivables/receipt.js';
 import type { CandidateChunk, PlannedAllocation } from './receivables/reconcile-plan.js';
@@ -448,18 +448,23 @@ export interface JournalQueries {
    * one statement, read in batches. Read them through before using the store again.
    */
   documents(from: IsoDate | null, to: IsoDate | null): AsyncIterable<readonly JournalDocument[]>;
-  /** Documents dated in [from, to] summed per kind, customer, currency and cash-or-bank (opening balances, declarations). */
+  /** Documents dated in [from, to] summed per kind, customer, currency and cash-or-bank (opening balances). */
   totals(from: IsoDate | null, to: IsoDate | null): Promise<DocumentTotal[]>;
+  /** What the documents dated in [from, to] post to, found without summing them (declarations). */
+  scope(from: IsoDate | null, to: IsoDate | null): Promise<JournalScope>;
 }
 
-/** `owed export SET`: records keyed by the column names of the import sets (domain/journal/exports.ts), one statement each. */
+/**
+ * `owed export SET`: records keyed by the column names of the import sets (domain/journal/exports.ts),
+ * one statement each, read in batches (memory stays flat). Read them through before using the store again.
+ */
 export interface ExportQueries {
-  customers(): Promise<ExportRecord[]>;
-  products(): Promise<ExportRecord[]>;
+  customers(): AsyncIterable<readonly ExportRecord[]>;
+  products(): AsyncIterable<readonly ExportRecord[]>;
   /** One record per order line, for orders dated in [from, to]. */
-  orderLines(from: IsoDate | null, to: IsoDate | null): Promise<ExportRecord[]>;
+  orderLines(from: IsoDate | null, to: IsoDate | null): AsyncIterable<readonly ExportRecord[]>;
   /** Invoices and credit notes issued in [from, to]. */
-  invoices(from: IsoDate | null, to: IsoDate | null): Promise<ExportRecord[]>;
-  receipts(from: IsoDate | null, to: IsoDate | null): Promise<ExportRecord[]>;
-  allocations(from: IsoDate | null, to: IsoDate | null): Promise<ExportRecord[]>;
+  invoices(from: IsoDate | null, to: IsoDate | null): AsyncIterable<readonly ExportRecord[]>;
+  receipts(from: IsoDate | null, to: IsoDate | null): AsyncIterable<readonly ExportRecord[]>;
+  allocations(from: IsoDate | null, to: IsoDate | null): AsyncIterable<readonly ExportRecord[]>;
 }

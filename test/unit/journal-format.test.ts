@@ -144,16 +144,17 @@ describe('journal formats', () => {
     expect(await renderJournal('csv', empty)).toBe('date,transaction,account,amount,currency,description\n');
   });
 
-  it('transactions may arrive asynchronously, and are read once', async () => {
+  it('transactions may arrive asynchronously in batches of any size, and are read once', async () => {
     let reads = 0;
     async function* stream() {
-      for (const tx of sampleTransactions) {
+      for (let i = 0; i < sampleTransactions.length; i += 3) {
         reads += 1;
-        yield tx;
+        yield sampleTransactions.slice(i, i + 3);
       }
+      yield [];
     }
-    const text = await renderJournal('ledger', { ...sample, transactions: stream() });
-    expect(reads).toBe(sampleTransactions.length);
+    const text = await renderJournal('ledger', { ...sample, batches: stream() });
+    expect(reads).toBe(2);
     expect(text).toBe(await renderJournal('ledger', sample));
   });
 });

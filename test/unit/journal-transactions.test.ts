@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../../src/domain/errors.js';
+import { accountKey } from '../../src/domain/journal/accounts.js';
 import { money } from '../../src/domain/money/index.js';
 import {
   accountBalances,
@@ -9,6 +10,7 @@ import {
   journalTotals,
   openingTransaction,
   postingsFor,
+  scopeAccounts,
   toTransaction,
   type DocumentTotal,
   type JournalDocument,
@@ -165,5 +167,44 @@ describe('journal opening transaction', () => {
       { kind: 'receipt_reversal', customer: 'C001', currency: 'CNY', method: 'bank', amount: 1000, tax: 0 },
       { kind: 'receipt', customer: 'C001', currency: 'CNY', method: 'bank', amount: 1000, tax: 0 },
     ])?.postings.map((p) => p.account.role)).toEqual(['bank', 'opening']);
+  });
+});
+
+describe('journal scope: the accounts declared before the documents are read', () => {
+  const arbitraryDoc = fc.record({
+    kind: fc.constantFrom(...DOCUMENT_KINDS),
+    customer: fc.constantFrom('C001', 'C002', 'c.3', null),
+    currency: fc.constantFrom('CNY', 'USD'),
+    method: fc.constantFrom('bank', 'cash', 'cheque'),
+    amount: fc.integer({ min: -100000, max: 100000 }),
+    tax: fc.integer({ min: 0, max: 1000 }),
+  }).map((d) => doc(d.kind, {
+    customer: d.kind.startsWith('receipt') ? d.customer : d.customer ?? 'C001',
+    currency: d.currency,
+    method: d.kind.startsWith('receipt') ? d.method : null,
+    amount: d.amount,
+    tax: d.kind === 'invoice' || d.kind === 'credit_note' ? d.tax : 0,
+  }));
+
+  it('are exactly the accounts the documents’ postings name, zero or not, found from customers and kinds alone', () => {
+    fc.assert(fc.property(fc.array(arbitraryDoc, { maxLength: 30 }), (docs) => {
+      const scope = {
+        customers: [...new Set(docs.flatMap((d) => (d.customer === null ? [] : [d.customer])))],
+        kinds: docs.map((d) => ({ kind: d.kind, method: d.method === null ? null : d.method === 'cash' ? ('cash' as const) : ('bank' as const), identified: d.customer !== null, currency: d.currency })),
+        firstDate: docs.length > 0 ? '2026-03-01' : null,
+      };
+      const declared = new Set(scopeAccounts(scope).map(accountKey));
+      const named = new Set(docs.flatMap((d) => postingsFor(d).map((p) => accountKey(p.account))));
+      expect([...declared].sort()).toEqual([...named].sort());
+      for (const d of docs) for (const p of toTransaction(d).postings) expect(declared.has(accountKey(p.account))).toBe(true);
+    }));
+  });
+
+  it('postings share one reference per account, so a million of them name and check it once', () => {
+    const a = toTransaction(doc('invoice'));
+    const b = toTransaction(doc('receipt', { date: '2026-03-02' }));
+    expect(b.postings[1]!.account).toBe(a.postings[0]!.account);
+    expect(scopeAccounts({ customers: ['C001'], kinds: [], firstDate: null })[0]).toBe(a.postings[0]!.account);
+    expect(Object.isFrozen(a.postings[0]!.account)).toBe(true);
   });
 });

@@ -44,6 +44,24 @@ export interface AccountRef {
   readonly customer?: string;
 }
 
+const ROLE_REFS = new Map<AccountRole, AccountRef>(ACCOUNT_ROLES.map((role) => [role, Object.freeze({ role })]));
+const RECEIVABLE_REFS = new Map<string, AccountRef>();
+
+/**
+ * The one reference object for a role (and, for the receivable, a customer): every posting to an
+ * account shares it, so a journal of millions of postings names and checks each account once,
+ * by identity. Bounded by the number of customers.
+ */
+export function accountRef(role: AccountRole, customer?: string): AccountRef {
+  if (role !== 'receivable' || customer === undefined) return ROLE_REFS.get(role)!;
+  let ref = RECEIVABLE_REFS.get(customer);
+  if (ref === undefined) {
+    ref = Object.freeze({ role, customer });
+    RECEIVABLE_REFS.set(customer, ref);
+  }
+  return ref;
+}
+
 export function settingKey(role: AccountRole): string {
   return `journal.account.${role}`;
 }

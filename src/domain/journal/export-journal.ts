@@ -1,22 +1,14 @@
 import { addDays, compareDates, type IsoDate } from '../dates.js';
 import { InvariantError } from '../errors.js';
 import type { Store } from '../store.js';
-import { accountKey, journalAccounts } from './accounts.js';
+import { accountKey, journalAccounts, type AccountRef } from './accounts.js';
 import { checkRange } from './exports.js';
-import { declarationsOf, type JournalOutput } from './format.js';
-import { openingTransaction, postingsFor, toTransaction, type JournalTransaction, type Posting } from './transactions.js';
+import type { JournalDeclarations, JournalOutput } from './format.js';
+import { openingTransaction, scopeAccounts, toTransaction, type JournalTransaction } from './transactions.js';
 
 export interface JournalOptions {
   readonly from?: IsoDate;
   readonly to?: IsoDate;
-}
-
-/** Σ receivable postings per currency. */
-function receivableTotals(postings: Iterable<Posting>, into = new Map<string, number>()): Map<string, number> {
-  for (const p of postings) {
-    if (p.account.role === 'receivable') into.set(p.amount.currency, (into.get(p.amount.currency) ?? 0) + p.amount.minor);
-  }
-  return into;
 }
 
 function sameTotals(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>, what: string): void {
@@ -32,15 +24,16 @@ function sameTotals(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, numbe
  * [from, to], in date order, after an opening transaction dated the day before `from` (when
  * given) that carries every balance-sheet account, so balances in the file are the book's.
  *
- * Set-based and streamed: the documents summed per kind and customer (one query) give the
- * declarations and the checks up front; the documents themselves are one statement read in
- * batches while the caller writes, so memory stays flat. Iterate `transactions` once, before using
+ * Set-based and streamed: what the period's documents post to (customers, kinds, currencies,
+ * found without summing them) gives the declarations up front; the documents themselves are one
+ * statement read in batches while the caller writes, so memory stays flat. Only the opening
+ * balances are sums (of the documents before the period). Iterate `batches` once, before using
  * the store again.
  *
- * It checks itself (DESIGN.md invariant 4): every transaction balances per currency; the
- * receivable control account at the end equals Σ documents (what aging adds up to) before
- * anything is written; and the transactions as read add up to the same, in date order, on
- * declared accounts only. A failure is a bug (InvariantError).
+ * It checks itself (DESIGN.md invariant 4): every transaction balances per currency, comes in
+ * date order and posts only to declared accounts, and at the end the receivable control account
+ * as written equals Σ documents as of the end (what aging adds up to). A failure is a bug
+ * (InvariantError); the caller discards what it wrote (see commands/export.ts).
  */
 export async function exportJournal(store: Store, options: JournalOptions): Promise<JournalOutput> {
   const from = options.from ?? null;
@@ -49,34 +42,35 @@ export async function exportJournal(store: Store, options: JournalOptions): Prom
   const accounts = journalAccounts(await store.settings.all());
 
   const opening = from === null ? null : openingTransaction(addDays(from, -1), await store.journal.totals(null, addDays(from, -1)));
-  const totals = await store.journal.totals(from, to);
-  const planned = [...(opening?.postings ?? []), ...totals.flatMap((t) => postingsFor(t))];
-  const firstDate = opening?.date ?? totals.reduce<IsoDate | null>((min, t) => (min === null || compareDates(t.first, min) < 0 ? t.first : min), null);
-  const declared = declarationsOf(planned, firstDate);
-
-  const expectedReceivable = receivableTotals(planned);
+  const scope = await store.journal.scope(from, to);
+  const declaredRefs = [...(opening?.postings.map((p) => p.account) ?? []), ...scopeAccounts(scope)];
+  const currencies = new Set([...(opening?.postings.map((p) => p.amount.currency) ?? []), ...scope.kinds.map((k) => k.currency)]);
+  const firstDate = opening?.date ?? scope.firstDate;
+  const byKey = new Map(declaredRefs.map((ref) => [accountKey(ref), ref]));
+  const declared: JournalDeclarations = { accounts: [...byKey.values()], currencies: [...currencies].sort(), firstDate };
   const documents = new Map((await store.aging.documentTotals(to ?? '9999-12-31')).map((d) => [d.currency, d.amount]));
-  sameTotals(expectedReceivable, documents, `journal receivable as of ${to ?? 'the end'} vs documents`);
 
-  const declaredKeys = new Set(declared.accounts.map(accountKey));
-  async function* transactions(): AsyncGenerator<JournalTransaction> {
+  const declaredRefSet = new Set(declared.accounts);
+  const declaredKeys = new Set(byKey.keys());
+  const isDeclared = (ref: AccountRef) => declaredRefSet.has(ref) || declaredKeys.has(accountKey(ref));
+  async function* batches(): AsyncGenerator<readonly JournalTransaction[]> {
     const seen = new Map<string, number>();
-    let last: JournalTransaction | null = null;
+    let last: IsoDate | null = null;
+    let lastId = '';
     const emit = (tx: JournalTransaction): JournalTransaction => {
-      if (last && compareDates(last.date, tx.date) > 0) throw new InvariantError(`journal out of date order: ${last.id} ${last.date} before ${tx.id} ${tx.date}`);
+      if (last !== null && compareDates(last, tx.date) > 0) throw new InvariantError(`journal out of date order: ${lastId} ${last} before ${tx.id} ${tx.date}`);
       for (const p of tx.postings) {
-        if (!declaredKeys.has(accountKey(p.account))) throw new InvariantError(`journal transaction ${tx.id} posts to an undeclared account`);
+        if (!isDeclared(p.account)) throw new InvariantError(`journal transaction ${tx.id} posts to an undeclared account`);
+        if (p.account.role === 'receivable') seen.set(p.amount.currency, (seen.get(p.amount.currency) ?? 0) + p.amount.minor);
       }
-      receivableTotals(tx.postings, seen);
-      last = tx;
+      last = tx.date;
+      lastId = tx.id;
       return tx;
     };
-    if (opening) yield emit(opening);
-    for await (const batch of store.journal.documents(from, to)) {
-      for (const doc of batch) yield emit(toTransaction(doc));
-    }
-    sameTotals(seen, expectedReceivable, 'journal receivable as read vs as summed');
+    if (opening) yield [emit(opening)];
+    for await (const batch of store.journal.documents(from, to)) yield batch.map((doc) => emit(toTransaction(doc)));
+    sameTotals(seen, documents, `journal receivable as of ${to ?? 'the end'} vs documents`);
   }
 
-  return { accounts, from, to, declared, transactions: transactions() };
+  return { accounts, from, to, declared, batches: batches() };
 }

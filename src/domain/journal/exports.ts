@@ -52,16 +52,17 @@ export function checkRange(range: DateRange): void {
 export interface ExportResult {
   readonly set: ExportSet;
   readonly columns: readonly ExportColumn[];
-  readonly rows: readonly ExportRecord[];
+  /** The records in batches, in order; read once, before using the store again. */
+  readonly batches: AsyncIterable<readonly ExportRecord[]>;
 }
 
-/** One set, one set-based query, in a stable order (code, sku, or date then number). */
-export async function exportRecords(store: Store, set: ExportSet, range: DateRange): Promise<ExportResult> {
+/** One set, one set-based query, in a stable order (code, sku, or date then number), streamed. */
+export function exportRecords(store: Store, set: ExportSet, range: DateRange): ExportResult {
   checkRange(range);
   if (!DATED_SETS.has(set) && (range.from !== null || range.to !== null)) {
     throw new UsageError(`--from and --to do not apply to ${set}`, `they filter ${[...DATED_SETS].join(', ')} by document date`);
   }
-  const rows = await (() => {
+  const source = (() => {
     switch (set) {
       case 'customers':
         return store.exports.customers();
@@ -78,9 +79,17 @@ export async function exportRecords(store: Store, set: ExportSet, range: DateRan
     }
   })();
   const columns = EXPORT_COLUMNS[set];
-  for (const row of rows.slice(0, 1)) {
-    const missing = columns.filter((c) => !(c.key in row));
-    if (missing.length > 0) throw new InvariantError(`export ${set}: storage gave no ${missing.map((c) => c.key).join(', ')}`);
+  async function* batches(): AsyncGenerator<readonly ExportRecord[]> {
+    let checked = false;
+    for await (const batch of source) {
+      const first = batch[0];
+      if (!checked && first !== undefined) {
+        const missing = columns.filter((c) => !(c.key in first));
+        if (missing.length > 0) throw new InvariantError(`export ${set}: storage gave no ${missing.map((c) => c.key).join(', ')}`);
+        checked = true;
+      }
+      yield batch;
+    }
   }
-  return { set, columns, rows };
+  return { set, columns, batches: batches() };
 }

@@ -1,7 +1,7 @@
 import type { IsoDate } from '../dates.js';
 import { InvariantError } from '../errors.js';
 import { money, type Money } from '../money/index.js';
-import { accountKey, BALANCE_SHEET_ROLES, type AccountRef } from './accounts.js';
+import { accountKey, accountRef, BALANCE_SHEET_ROLES, type AccountRef } from './accounts.js';
 
 /**
  * The double-entry view of the ledger's documents. Every document becomes one balanced
@@ -59,11 +59,11 @@ export interface JournalTransaction {
 }
 
 function receivable(customer: string): AccountRef {
-  return { role: 'receivable', customer };
+  return accountRef('receivable', customer);
 }
 
 function cashAccount(method: string | null): AccountRef {
-  return { role: method === 'cash' ? 'cash' : 'bank' };
+  return accountRef(method === 'cash' ? 'cash' : 'bank');
 }
 
 /** The postings of one document (or of a sum of like documents), debits positive. */
@@ -78,19 +78,19 @@ export function postingsFor(doc: Pick<JournalDocument, 'kind' | 'customer' | 'cu
     case 'invoice':
       return [
         { account: receivable(needsCustomer()), amount: m(total) },
-        { account: { role: 'sales' }, amount: m(-(total - doc.tax)) },
-        { account: { role: 'vat_output' }, amount: m(-doc.tax) },
+        { account: accountRef('sales'), amount: m(-(total - doc.tax)) },
+        { account: accountRef('vat_output'), amount: m(-doc.tax) },
       ];
     case 'credit_note':
       return [
-        { account: { role: 'sales' }, amount: m(total - doc.tax) },
-        { account: { role: 'vat_output' }, amount: m(doc.tax) },
+        { account: accountRef('sales'), amount: m(total - doc.tax) },
+        { account: accountRef('vat_output'), amount: m(doc.tax) },
         { account: receivable(needsCustomer()), amount: m(-total) },
       ];
     case 'receipt':
     case 'receipt_reversal': {
       const sign = doc.kind === 'receipt' ? 1 : -1;
-      const from: AccountRef = doc.customer === null ? { role: 'customer_credit' } : receivable(doc.customer);
+      const from: AccountRef = doc.customer === null ? accountRef('customer_credit') : receivable(doc.customer);
       const lines: Posting[] = [
         { account: cashAccount(doc.method), amount: m(sign * total) },
         { account: from, amount: m(-sign * total) },
@@ -99,25 +99,38 @@ export function postingsFor(doc: Pick<JournalDocument, 'kind' | 'customer' | 'cu
     }
     case 'write_off':
       return [
-        { account: { role: 'bad_debts' }, amount: m(total) },
+        { account: accountRef('bad_debts'), amount: m(total) },
         { account: receivable(needsCustomer()), amount: m(-total) },
       ];
     case 'adjustment':
       return [
-        { account: { role: 'discounts' }, amount: m(total) },
+        { account: accountRef('discounts'), amount: m(total) },
         { account: receivable(needsCustomer()), amount: m(-total) },
       ];
   }
 }
 
 /** Zero postings say nothing; a transaction whose postings are all zero keeps them, so the document still shows. */
-function dropZeros(postings: readonly Posting[]): Posting[] {
+function dropZeros(postings: Posting[]): Posting[] {
+  if (postings.every((p) => p.amount.minor !== 0)) return postings;
   const nonZero = postings.filter((p) => p.amount.minor !== 0);
-  return nonZero.length > 0 ? nonZero : [...postings];
+  return nonZero.length > 0 ? nonZero : postings;
 }
 
 /** Σ postings per currency must be zero: a journal that does not balance is a bug, never output. */
 export function assertBalanced(tx: Pick<JournalTransaction, 'id' | 'postings'>): void {
+  // A document's postings share one currency: sum them without a map (millions of transactions).
+  const currency = tx.postings[0]?.amount.currency;
+  let total = 0;
+  let single = true;
+  for (const p of tx.postings) {
+    total += p.amount.minor;
+    single &&= p.amount.currency === currency;
+  }
+  if (single) {
+    if (total !== 0) throw new InvariantError(`journal transaction ${tx.id} does not balance in ${currency}: off by ${total} minor units`);
+    return;
+  }
   const sums = new Map<string, number>();
   for (const p of tx.postings) sums.set(p.amount.currency, (sums.get(p.amount.currency) ?? 0) + p.amount.minor);
   for (const [currency, total] of sums) {
@@ -181,6 +194,34 @@ export interface DocumentTotal {
   readonly first: IsoDate;
 }
 
+/**
+ * What the documents of a period post to, found without summing them: the customers with a
+ * document there, each kind of document present by cash account ('cash' or 'bank' for receipts
+ * and reversals), payer known or not, and currency; and the earliest document date.
+ */
+export interface JournalScope {
+  readonly customers: readonly string[];
+  readonly kinds: readonly {
+    readonly kind: JournalDocumentKind;
+    readonly method: 'cash' | 'bank' | null;
+    readonly identified: boolean;
+    readonly currency: string;
+  }[];
+  readonly firstDate: IsoDate | null;
+}
+
+/** Every account the documents of a scope post to, by the same rules as their postings. */
+export function scopeAccounts(scope: JournalScope): AccountRef[] {
+  const refs = new Set<AccountRef>(scope.customers.map((c) => receivable(c)));
+  for (const k of scope.kinds) {
+    const customer = k.identified ? scope.customers[0] ?? null : null;
+    if (k.identified && customer === null) throw new InvariantError(`journal scope: ${k.kind} documents without any customer`);
+    const postings = postingsFor({ kind: k.kind, customer, currency: k.currency, amount: 0, tax: 0, method: k.method });
+    for (const p of postings) if (p.account.role !== 'receivable') refs.add(p.account);
+  }
+  return [...refs];
+}
+
 /** Σ postings per account and currency, in first-seen order. */
 export function accountBalances(postings: Iterable<Posting>): Posting[] {
   const byKey = new Map<string, Posting>();
@@ -217,7 +258,7 @@ export function openingTransaction(date: IsoDate, totals: readonly Omit<Document
     else equity.set(b.amount.currency, (equity.get(b.amount.currency) ?? 0) + b.amount.minor);
   }
   for (const [currency, minor] of equity) {
-    if (minor !== 0) carried.push({ account: { role: 'opening' }, amount: money(minor, currency) });
+    if (minor !== 0) carried.push({ account: accountRef('opening'), amount: money(minor, currency) });
   }
   if (carried.length === 0) return null;
   const tx: JournalTransaction = {
