@@ -14,6 +14,9 @@ import { owed } from '../support/cli.js';
 import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
 import { seed } from '../e2e/helpers.js';
 
+// Each test builds a book through a dozen commands: on a loaded machine that takes a while.
+const SLOW = 180_000;
+
 describe.each(testEngines())('%s', (engine) => {
   let scratch: ScratchDatabase;
   beforeEach(async () => {
@@ -66,7 +69,7 @@ describe.each(testEngines())('%s', (engine) => {
       const [counts] = (await db.knex('source_balances').count({ n: '*' })) as { n: unknown }[];
       expect(Number(counts!.n)).toBe(5); // four receipts and one credit note
     });
-  });
+  }, SLOW);
 
   it('a wrong balance is seen: by the drift check, and by the aging, which exits 1 instead of printing it', async () => {
     await busyBook();
@@ -81,7 +84,7 @@ describe.each(testEngines())('%s', (engine) => {
     expect(after.code).toBe(1);
     expect(after.stdout).toBe('');
     expect(after.stderr).toMatch(/aging as of 2026-11-27 in USD: buckets \+ unapplied = \d+, documents = \d+/);
-  });
+  }, SLOW);
 
   it('the bulk loader builds the same balances as the triggers would', async () => {
     await withDb(async (db) => {
@@ -100,5 +103,5 @@ describe.each(testEngines())('%s', (engine) => {
       expect(Number(after!.n)).toBe(601);
       expect(await balanceDrift(db.knex)).toEqual([]);
     });
-  });
+  }, SLOW);
 });
