@@ -6,7 +6,8 @@ import type { ExportRecord } from './journal/exports.js';
 import type { DocumentTotal, JournalDocument, JournalScope } from './journal/transactions.js';
 import type { Money } from './money/index.js';
 import type { Allocation, Receipt, ReceiptBalance } from './receivables/receipt.js';
-import type { CandidateChunk, PlannedAllocation } from './receivables/reconcile-plan.js';
+import type { CandidateSet } from './receivables/reconcile-candidates.js';
+import type { Plan } from './receivables/reconcile-plan.js';
 import type { Order, OrderState } from './sales/order.js';
 import type { Product, StockLevel } from './products/product.js';
 import type { StockMove } from './stock/stock-move.js';
@@ -289,13 +290,12 @@ export interface ReconciliationRepository {
   assign(assignments: readonly ReceiptAssignment[]): Promise<void>;
   recordAudit(entries: readonly AuditEntry[]): Promise<void>;
   /**
-   * Every customer's (or one customer's) unapplied, unreversed receipts and open invoices, in
-   * chunks of customers. Use each chunk before asking for the next; nothing else may use the
-   * store meanwhile.
+   * Every customer's (or one customer's) unapplied, unreversed receipts, and the open invoices
+   * of the customers among them that have any.
    */
-  candidates(customer?: string): AsyncIterable<CandidateChunk>;
+  candidates(customer?: string): Promise<CandidateSet>;
   /** Writes the plan's allocations (and tolerance adjustments) in order; returns the rows written. */
-  insertAllocations(batch: string, plan: readonly PlannedAllocation[], at: string, by: string): Promise<number>;
+  insertAllocations(batch: string, plan: Plan, at: string, by: string): Promise<number>;
   /** Numbers of the documents the batch allocated that are now past their amount (should be none). */
   overAllocated(batch: string): Promise<string[]>;
 }

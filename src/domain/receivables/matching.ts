@@ -32,8 +32,27 @@ export interface Match {
 }
 
 /**
+ * Why a rule matched, in words, from the match alone: `detail` is the due date for oldest and the
+ * whole reason (shared by a subset's matches) for subset; the others need none.
+ */
+export function explainMatch(rule: MatchRule, invoice: string, amount: number, adjustment: number, detail: string, f: (minor: number) => string): string {
+  switch (rule) {
+    case 'reference':
+      return `the receipt's reference or memo names ${invoice}${adjustment > 0 ? `; ${f(adjustment)} short, within tolerance` : ''}`;
+    case 'exact':
+      return adjustment > 0
+        ? `${invoice} is open ${f(amount + adjustment)}, ${f(adjustment)} more than paid: within tolerance`
+        : `${invoice} is the only open invoice of exactly ${f(amount)}`;
+    case 'subset':
+      return detail;
+    case 'oldest':
+      return `oldest due first: ${invoice} due ${detail}`;
+  }
+}
+
+/**
  * A match as the matcher makes it. Its reason is worded only when read (--explain, the stored
- * note): a whole-book run makes a million matches, and most are never explained to anyone.
+ * note): a whole-book run makes a million matches.
  */
 export class MatchedCash implements Match {
   constructor(
@@ -43,25 +62,13 @@ export class MatchedCash implements Match {
     readonly date: IsoDate,
     readonly rule: MatchRule,
     readonly adjustment: number,
-    /** oldest: the due date; subset: the whole reason, shared by the subset's matches; else ''. */
+    /** See explainMatch. */
     readonly detail: string,
     readonly format: (minor: number) => string,
   ) {}
 
   get reason(): string {
-    const f = this.format;
-    switch (this.rule) {
-      case 'reference':
-        return `the receipt's reference or memo names ${this.invoice}${this.adjustment > 0 ? `; ${f(this.adjustment)} short, within tolerance` : ''}`;
-      case 'exact':
-        return this.adjustment > 0
-          ? `${this.invoice} is open ${f(this.amount + this.adjustment)}, ${f(this.adjustment)} more than paid: within tolerance`
-          : `${this.invoice} is the only open invoice of exactly ${f(this.amount)}`;
-      case 'subset':
-        return this.detail;
-      case 'oldest':
-        return `oldest due first: ${this.invoice} due ${this.detail}`;
-    }
+    return explainMatch(this.rule, this.invoice, this.amount, this.adjustment, this.detail, this.format);
   }
 
   /** The fields of Match as a plain object, reason worded. */

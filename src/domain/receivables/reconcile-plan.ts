@@ -1,6 +1,8 @@
 /**
- * The plan of `reconcile auto`, made in memory from candidates read in bulk: which cash goes to
- * which invoice (matching.ts, per customer and currency) and on which date. Pure: no storage.
+ * The plan of `reconcile auto`, made in memory from candidates read in bulk (a CandidateSet):
+ * which cash goes to which invoice (matching.ts, per customer and currency) and on which date.
+ * Pure: no storage. The plan is kept in columns, like its candidates, and is read through
+ * PlannedAllocation views.
  *
  * The date of each allocation is the one applyCash would choose (the earliest day from which both
  * the receipt and the invoice stay free), computed without asking the database per allocation:
@@ -11,74 +13,217 @@
  *   be short on some earlier day. For those the storage reads their allocation history, and the
  *   first fitting day is searched exactly as applyCash does (minimumOpenFrom), over the later of
  *   the two documents' dates and that side's own allocation dates; allocations planned earlier in
- *   the same run are part of the history.
+ *   the same run are part of the history. (The other side's dates can never be the first fitting
+ *   day: whether a side fits changes only on its own allocation dates.)
  * So when neither side has a negative allocation the date is the later of the two documents' dates.
  */
-import { maxDate, type IsoDate } from '../dates.js';
+import type { IsoDate } from '../dates.js';
 import { InvariantError } from '../errors.js';
 import { money } from '../money/index.js';
-import { matchCustomer, MatchedCash, type Match, type MatchRule, type OpenInvoice, type UnappliedCash } from './matching.js';
+import { explainMatch, MATCH_RULES, matchCustomer, type Match, type MatchRule, type OpenInvoice, type UnappliedCash } from './matching.js';
 import { minimumOpenFrom, type DatedAmount } from './open-amount.js';
-
-/**
- * Unapplied cash of an identified, unreversed receipt, as the matcher takes it (unapplied =
- * amount − Σ its allocations, > 0). `key` is the storage's id, opaque here.
- */
-export interface CashCandidate extends UnappliedCash {
-  readonly key: number;
-  readonly customerKey: number;
-  readonly currency: string;
-  readonly amount: number;
-  /** Has an allocation below zero (an undo): its history decides the allocation date. */
-  readonly irregular: boolean;
-}
-
-/** An open invoice, as the matcher takes it (open = total − Σ its allocations, reversals included; > 0). */
-export interface InvoiceCandidate extends OpenInvoice {
-  readonly key: number;
-  readonly customerKey: number;
-  readonly currency: string;
-  readonly total: number;
-  readonly irregular: boolean;
-}
-
-/** Dated amounts in minor units: the allocations of one document, reversals negative. */
-export type History = readonly { readonly date: IsoDate; readonly amount: number }[];
-
-/** The candidates of some customers: every unapplied receipt and open invoice they have. */
-export interface CandidateChunk {
-  /** Customer codes by key, for the customers with cash in this chunk. */
-  readonly customers: ReadonlyMap<number, string>;
-  readonly cash: readonly CashCandidate[];
-  readonly invoices: readonly InvoiceCandidate[];
-  /** For the irregular ones only: receipt allocations by receipt key, all allocations by invoice key. */
-  readonly cashHistory: ReadonlyMap<number, History>;
-  readonly invoiceHistory: ReadonlyMap<number, History>;
-}
-
-/** One planned allocation: a match with its customer, currency, storage keys and allocation date. */
-export class PlannedAllocation extends MatchedCash {
-  constructor(
-    match: MatchedCash,
-    date: IsoDate,
-    readonly customer: string,
-    readonly currency: string,
-    readonly receiptKey: number,
-    readonly invoiceKey: number,
-  ) {
-    super(match.receipt, match.invoice, match.amount, date, match.rule, match.adjustment, match.detail, match.format);
-  }
-
-  override toJSON(): Match & { customer: string; currency: string } {
-    return { ...super.toJSON(), customer: this.customer, currency: this.currency };
-  }
-}
+import { Float64Column, Int32Column, Uint8Column, type CandidateSet, type History } from './reconcile-candidates.js';
 
 export interface PlanOptions {
   readonly rules: readonly MatchRule[];
   /** Tolerance in minor units of the currency. */
   readonly tolerance: (currency: string) => number;
   readonly format: (currency: string) => (minor: number) => string;
+}
+
+/** What is written for one entry of the plan: invoice, kind, receipt, amount, date, note, rule (keys are the storage's). */
+export type PlannedRow = readonly [invoiceKey: number, kind: 'receipt' | 'adjustment', receiptKey: number, amount: number, date: IsoDate, note: string, rule: MatchRule];
+
+const ADJUSTMENT_NOTE = 'discount / bank fee within tolerance';
+
+/** The allocations planned, one entry per column, in the order they are reported and written. */
+export class Plan {
+  private readonly cashSlot: Int32Column;
+  private readonly invoiceSlot: Int32Column;
+  private readonly amounts: Float64Column;
+  /** The entries with a tolerance adjustment (few), by entry. */
+  private readonly adjustments = new Map<number, number>();
+  /** Index into candidates.dates. */
+  private readonly dates: Int32Column;
+  /** Index into MATCH_RULES. */
+  private readonly rules: Uint8Column;
+  /** Subset entries: index into subsetReasons (one reason per subset), by entry. */
+  private readonly details = new Map<number, number>();
+  private readonly subsetReasons: string[] = [];
+
+  constructor(
+    readonly candidates: CandidateSet,
+    private readonly formatOf: (currency: string) => (minor: number) => string,
+  ) {
+    // Most receipts pay one invoice; pay runs and instalments make a few more entries.
+    const capacity = Math.ceil(candidates.cash.length * 1.3);
+    this.cashSlot = new Int32Column(capacity);
+    this.invoiceSlot = new Int32Column(capacity);
+    this.amounts = new Float64Column(capacity);
+    this.dates = new Int32Column(capacity);
+    this.rules = new Uint8Column(capacity);
+  }
+
+  get length(): number {
+    return this.cashSlot.length;
+  }
+
+  add(cashSlot: number, invoiceSlot: number, match: Match & { readonly detail: string }, date: number): void {
+    const entry = this.cashSlot.push(cashSlot);
+    this.invoiceSlot.push(invoiceSlot);
+    this.amounts.push(match.amount);
+    if (match.adjustment !== 0) this.adjustments.set(entry, match.adjustment);
+    this.dates.push(date);
+    this.rules.push(MATCH_RULES.indexOf(match.rule));
+    if (match.rule === 'subset') {
+      // The matches of one subset share their reason: keep it once.
+      const last = this.subsetReasons.length - 1;
+      if (last < 0 || this.subsetReasons[last] !== match.detail) this.subsetReasons.push(match.detail);
+      this.details.set(entry, this.subsetReasons.length - 1);
+    }
+  }
+
+  receipt(i: number): string {
+    return this.candidates.cash.number.get(this.cashSlot.get(i));
+  }
+
+  receiptKey(i: number): number {
+    return this.candidates.cash.key.get(this.cashSlot.get(i));
+  }
+
+  invoice(i: number): string {
+    return this.candidates.invoices.number.get(this.invoiceSlot.get(i));
+  }
+
+  invoiceKey(i: number): number {
+    return this.candidates.invoices.key.get(this.invoiceSlot.get(i));
+  }
+
+  customer(i: number): string {
+    return this.candidates.customers.get(this.candidates.cash.customerKey.get(this.cashSlot.get(i)))!;
+  }
+
+  currency(i: number): string {
+    return this.candidates.currencies.get(this.candidates.cash.currency.get(this.cashSlot.get(i)));
+  }
+
+  amount(i: number): number {
+    return this.amounts.get(i);
+  }
+
+  adjustment(i: number): number {
+    return this.adjustments.get(i) ?? 0;
+  }
+
+  date(i: number): IsoDate {
+    return this.candidates.dates.get(this.dates.get(i));
+  }
+
+  rule(i: number): MatchRule {
+    return MATCH_RULES[this.rules.get(i)]!;
+  }
+
+  reason(i: number): string {
+    const rule = this.rule(i);
+    const detail = rule === 'subset'
+      ? this.subsetReasons[this.details.get(i)!]!
+      : rule === 'oldest' ? this.candidates.dates.get(this.candidates.invoices.dueDate.get(this.invoiceSlot.get(i))) : '';
+    return explainMatch(rule, this.invoice(i), this.amount(i), this.adjustment(i), detail, this.formatOf(this.currency(i)));
+  }
+
+  /** Each entry's receipt allocation (its reason as the note), then its adjustment if it has one. */
+  *rows(): Generator<PlannedRow> {
+    for (let i = 0; i < this.length; i++) {
+      const invoiceKey = this.invoiceKey(i);
+      const receiptKey = this.receiptKey(i);
+      const date = this.date(i);
+      const rule = this.rule(i);
+      yield [invoiceKey, 'receipt', receiptKey, this.amount(i), date, this.reason(i), rule];
+      if (this.adjustment(i) > 0) yield [invoiceKey, 'adjustment', receiptKey, this.adjustment(i), date, ADJUSTMENT_NOTE, rule];
+    }
+  }
+
+  /**
+   * The entries as a read-only array of PlannedAllocation views, made as they are read: a million
+   * views held at once would take some 50 MB, which the plan's columns hold in a fraction of that.
+   * It is a real array to Array.isArray, iteration, length, indexing and the array methods
+   * (which read through the same traps); writing to it throws.
+   */
+  allocations(): readonly PlannedAllocation[] {
+    const length = this.length;
+    const view = (key: string | symbol): PlannedAllocation | undefined => {
+      if (typeof key !== 'string' || !/^(0|[1-9]\d*)$/.test(key)) return undefined;
+      const i = Number(key);
+      return i < length ? new PlannedAllocation(this, i) : undefined;
+    };
+    const refuse = (): never => {
+      throw new TypeError('the planned allocations are read-only');
+    };
+    return new Proxy<PlannedAllocation[]>([], {
+      get: (target, key, receiver) => (key === 'length' ? length : view(key) ?? Reflect.get(target, key, receiver)),
+      has: (target, key) => view(key) !== undefined || Reflect.has(target, key),
+      ownKeys: () => [...Array.from({ length }, (_, i) => String(i)), 'length'],
+      getOwnPropertyDescriptor: (target, key) => {
+        if (key === 'length') return { value: length, writable: true, enumerable: false, configurable: false };
+        const v = view(key);
+        return v === undefined ? undefined : { value: v, writable: false, enumerable: true, configurable: true };
+      },
+      set: refuse,
+      defineProperty: refuse,
+      deleteProperty: refuse,
+    });
+  }
+}
+
+/** One planned allocation: a match with its customer, currency and date, read from the plan. */
+export class PlannedAllocation implements Match {
+  constructor(
+    private readonly plan: Plan,
+    private readonly i: number,
+  ) {}
+
+  get customer(): string {
+    return this.plan.customer(this.i);
+  }
+
+  get currency(): string {
+    return this.plan.currency(this.i);
+  }
+
+  get receipt(): string {
+    return this.plan.receipt(this.i);
+  }
+
+  get invoice(): string {
+    return this.plan.invoice(this.i);
+  }
+
+  get amount(): number {
+    return this.plan.amount(this.i);
+  }
+
+  get adjustment(): number {
+    return this.plan.adjustment(this.i);
+  }
+
+  get date(): IsoDate {
+    return this.plan.date(this.i);
+  }
+
+  get rule(): MatchRule {
+    return this.plan.rule(this.i);
+  }
+
+  get reason(): string {
+    return this.plan.reason(this.i);
+  }
+
+  toJSON(): Match & { customer: string; currency: string } {
+    return {
+      customer: this.customer, currency: this.currency, receipt: this.receipt, invoice: this.invoice, amount: this.amount,
+      date: this.date, rule: this.rule, reason: this.reason, adjustment: this.adjustment,
+    };
+  }
 }
 
 /** A document's allocation history while the plan grows; null when it never had a negative one. */
@@ -109,13 +254,8 @@ class Side {
   }
 }
 
-/**
- * The earliest day from which both sides stay free — applyCash's rule, over the later of the two
- * documents' dates and the irregular sides' allocation dates (see the top of this file for why the
- * other side's dates can never be the answer).
- */
+/** The earliest day from which both sides stay free: applyCash's rule (see the top of this file). */
 function allocationDate(earliest: IsoDate, cash: Side, invoice: Side, amount: number, reduces: number, currency: string): IsoDate {
-  if (!cash.irregular && !invoice.irregular) return earliest;
   const candidates = [earliest, ...[...cash.dates(), ...invoice.dates()].filter((d) => d > earliest).sort()];
   const date = candidates.find((d) => cash.fits(amount, d, currency) && invoice.fits(reduces, d, currency));
   // The matcher took no more than both have left at the end, and after the last allocation date
@@ -124,67 +264,94 @@ function allocationDate(earliest: IsoDate, cash: Side, invoice: Side, amount: nu
   return date;
 }
 
-/**
- * Plans one chunk: per customer (in code order, as reconcile auto reports them) and currency (in
- * order of the customer's receipt numbers), the matcher's matches, dated.
- */
-export function planChunk(chunk: CandidateChunk, options: PlanOptions): Map<string, PlannedAllocation[]> {
-  const cashOf = groupBy(chunk.cash, (c) => c.customerKey);
-  const invoicesOf = groupBy(chunk.invoices, (i) => i.customerKey);
-  const plans = new Map<string, PlannedAllocation[]>();
-  for (const [customerKey, cash] of cashOf) {
-    const customer = chunk.customers.get(customerKey);
-    if (customer === undefined) throw new InvariantError(`customer ${customerKey} of receipt ${cash[0]!.receipt} is unknown`);
-    const byNumber = [...cash].sort((a, b) => (a.receipt < b.receipt ? -1 : a.receipt > b.receipt ? 1 : 0));
-    const planned: PlannedAllocation[] = [];
-    for (const currency of new Set(byNumber.map((c) => c.currency))) {
-      const receipts = byNumber.filter((c) => c.currency === currency);
-      const invoices = (invoicesOf.get(customerKey) ?? []).filter((i) => i.currency === currency);
-      const format = options.format(currency);
-      const matches = matchCustomer(receipts, invoices, { rules: options.rules, tolerance: options.tolerance(currency), format });
-      if (matches.length === 0) continue;
-      const receiptOf = new Map(receipts.map((c) => [c.receipt, c]));
-      const invoiceOf = new Map(invoices.map((i) => [i.invoice, i]));
-      const sides = new Map<number, Side>();
-      const side = (key: number, total: number, history: History | undefined, kind: string): Side => {
-        const id = kind === 'cash' ? key : -key - 1;
-        let s = sides.get(id);
-        if (s === undefined) sides.set(id, (s = new Side(total, history)));
-        return s;
-      };
-      for (const m of matches) {
-        const r = receiptOf.get(m.receipt)!;
-        const i = invoiceOf.get(m.invoice)!;
-        let date = m.date;
-        if (r.irregular || i.irregular) {
-          const cashSide = side(r.key, r.amount, r.irregular ? history(chunk.cashHistory, r.key, r.receipt) : undefined, 'cash');
-          const invoiceSide = side(i.key, i.total, i.irregular ? history(chunk.invoiceHistory, i.key, i.invoice) : undefined, 'invoice');
-          date = allocationDate(maxDate(r.date, i.issueDate), cashSide, invoiceSide, m.amount, m.amount + m.adjustment, currency);
-          cashSide.add(date, m.amount);
-          invoiceSide.add(date, m.amount);
-          if (m.adjustment > 0) invoiceSide.add(date, m.adjustment);
-        }
-        planned.push(new PlannedAllocation(m, date, customer, currency, r.key, i.key));
-      }
-    }
-    if (planned.length > 0) plans.set(customer, planned);
-  }
-  return plans;
-}
-
 function history(histories: ReadonlyMap<number, History>, key: number, number: string): History {
   const h = histories.get(key);
   if (h === undefined) throw new InvariantError(`the allocation history of ${number} was not read`);
   return h;
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group === undefined) groups.set(k, [item]);
-    else group.push(item);
+/** Slots by customer key, each list in slot order. */
+function slotsBy(customerKey: Int32Column): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
+  for (let slot = 0; slot < customerKey.length; slot++) {
+    const key = customerKey.get(slot);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [slot]);
+    else group.push(slot);
   }
   return groups;
+}
+
+/**
+ * Plans every customer with cash: customers in code order (as reconcile auto reports them), each
+ * customer's currencies in the order of its receipt numbers, the matcher's matches in its order,
+ * each dated.
+ */
+export function planAll(candidates: CandidateSet, options: PlanOptions): Plan {
+  const plan = new Plan(candidates, options.format);
+  const { cash, invoices, dates } = candidates;
+  const cashOf = slotsBy(cash.customerKey);
+  const invoicesOf = slotsBy(invoices.customerKey);
+  const customers = [...cashOf.keys()].map((key) => {
+    const code = candidates.customers.get(key);
+    if (code === undefined) throw new InvariantError(`customer ${key} of receipt ${cash.number.get(cashOf.get(key)![0]!)} is unknown`);
+    return { key, code };
+  }).sort((a, b) => a.code.localeCompare(b.code));
+
+  for (const { key } of customers) {
+    // In receipt-number order: a customer's currencies are taken in the order its receipts show them.
+    const receipts = cashOf.get(key)!.sort((a, b) => cash.number.compare(a, b)).map((slot) => ({
+      slot,
+      receipt: cash.number.get(slot),
+      unapplied: cash.unapplied.get(slot),
+      date: dates.get(cash.date.get(slot)),
+      text: cash.namedBy(slot).join(' '),
+      currency: cash.currency.get(slot),
+    }));
+    const open = (invoicesOf.get(key) ?? []).map((slot) => ({
+      slot,
+      invoice: invoices.number.get(slot),
+      open: invoices.open.get(slot),
+      issueDate: dates.get(invoices.issueDate.get(slot)),
+      dueDate: dates.get(invoices.dueDate.get(slot)),
+      currency: invoices.currency.get(slot),
+    }));
+    for (const currencyIndex of new Set(receipts.map((r) => r.currency))) {
+      const currency = candidates.currencies.get(currencyIndex);
+      const cashIn: (UnappliedCash & { slot: number })[] = receipts.filter((r) => r.currency === currencyIndex);
+      const openIn: (OpenInvoice & { slot: number })[] = open.filter((i) => i.currency === currencyIndex);
+      const matches = matchCustomer(cashIn, openIn, { rules: options.rules, tolerance: options.tolerance(currency), format: options.format(currency) });
+      if (matches.length === 0) continue;
+      const cashSlot = new Map(cashIn.map((c) => [c.receipt, c.slot]));
+      const invoiceSlot = new Map(openIn.map((i) => [i.invoice, i.slot]));
+      const sides = new Map<number, Side>();
+      const side = (id: number, make: () => Side): Side => {
+        let s = sides.get(id);
+        if (s === undefined) sides.set(id, (s = make()));
+        return s;
+      };
+      for (const m of matches) {
+        const c = cashSlot.get(m.receipt)!;
+        const i = invoiceSlot.get(m.invoice)!;
+        let date: number;
+        if (cash.irregular.get(c) === 0 && invoices.irregular.get(i) === 0) {
+          // The later of the two documents' dates (m.date), as its index.
+          date = dates.get(cash.date.get(c)) >= dates.get(invoices.issueDate.get(i)) ? cash.date.get(c) : invoices.issueDate.get(i);
+        } else {
+          const receiptKey = cash.key.get(c);
+          const invoiceKey = invoices.key.get(i);
+          // A regular side always fits: its total is not needed.
+          const cashSide = side(c, () => new Side(cash.amounts.get(c) ?? 0, cash.irregular.get(c) ? history(candidates.cashHistory, receiptKey, m.receipt) : undefined));
+          const invoiceSide = side(-i - 1, () => new Side(invoices.totals.get(i) ?? 0, invoices.irregular.get(i) ? history(candidates.invoiceHistory, invoiceKey, m.invoice) : undefined));
+          const day = allocationDate(m.date, cashSide, invoiceSide, m.amount, m.amount + m.adjustment, currency);
+          cashSide.add(day, m.amount);
+          invoiceSide.add(day, m.amount);
+          if (m.adjustment > 0) invoiceSide.add(day, m.adjustment);
+          date = dates.of(day);
+        }
+        plan.add(c, i, m, date);
+      }
+    }
+  }
+  return plan;
 }

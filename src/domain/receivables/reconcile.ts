@@ -10,7 +10,7 @@ import { Problems } from '../validation.js';
 import { applyCash } from './apply-cash.js';
 import { minimumOpenFrom } from './open-amount.js';
 import { invoiceNumbersIn } from './matching.js';
-import { planChunk, type PlanOptions, type PlannedAllocation } from './reconcile-plan.js';
+import { planAll, type PlanOptions, type PlannedAllocation } from './reconcile-plan.js';
 import type { Allocation } from './receipt.js';
 
 export { PlannedAllocation } from './reconcile-plan.js';
@@ -26,8 +26,9 @@ export interface ReconcileResult {
 /**
  * Matches unapplied receipts to open invoices customer by customer, with the rules and tolerance of
  * the settings, in bulk (docs/PERFORMANCE.md, "Reconcile auto"): under the allocation lock the
- * candidates are read set-based, chunk by chunk of customers; each customer and currency is matched
- * in memory (matching.ts) and dated as applyCash would date it (reconcile-plan.ts); then the whole
+ * candidates are read set-based into compact columns (reconcile-candidates.ts); each customer and
+ * currency is matched in memory (matching.ts) and dated as applyCash would date it
+ * (reconcile-plan.ts); then the whole
  * plan is written as one batch with multi-row inserts, and one query asserts that no document it
  * touched went past its amount. A dry run computes the same plan and writes no allocation; the
  * caller rolls the transaction back (the assignments and the batch number with it).
@@ -57,23 +58,19 @@ export async function reconcileAuto(store: Store, actor: Actor, options: { custo
       return format;
     },
   };
-  const byCustomer = new Map<string, PlannedAllocation[]>();
-  for await (const chunk of store.reconciliation.candidates(options.customer)) {
-    for (const [customer, planned] of planChunk(chunk, planOptions)) byCustomer.set(customer, planned);
-  }
-  const planned = [...byCustomer].sort(([a], [b]) => a.localeCompare(b)).flatMap(([, p]) => p);
-  if (planned.length === 0) return { batch: null, allocations: [], assigned, dryRun };
+  const plan = planAll(await store.reconciliation.candidates(options.customer), planOptions);
+  if (plan.length === 0) return { batch: null, allocations: [], assigned, dryRun };
 
   const batch = await nextDocumentNumber(store, 'RB', actor.today);
   await store.allocations.createBatch(batch, 'auto', null, actor.now, actor.user);
   if (!dryRun) {
-    await store.reconciliation.insertAllocations(batch, planned, actor.now, actor.user);
+    await store.reconciliation.insertAllocations(batch, plan, actor.now, actor.user);
     // Asserted, not hoped: the stored state must agree with the plan.
     const over = await store.reconciliation.overAllocated(batch);
     if (over.length > 0) throw new InvariantError(`${batch} took ${over.slice(0, 5).join(', ')}${over.length > 5 ? ` and ${over.length - 5} more` : ''} past its amount`);
   }
-  await store.audit.record({ entity: 'reconcile', key: batch, action: 'auto', detail: { allocations: planned.length, customer: options.customer ?? null } });
-  return { batch, allocations: planned, assigned, dryRun };
+  await store.audit.record({ entity: 'reconcile', key: batch, action: 'auto', detail: { allocations: plan.length, customer: options.customer ?? null } });
+  return { batch, allocations: plan.allocations(), assigned, dryRun };
 }
 
 /**

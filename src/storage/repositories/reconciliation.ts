@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { AuditEntry, NamedDocument, ReceiptAssignment, ReconciliationRepository, UnidentifiedCash } from '../../domain/store.js';
-import type { CandidateChunk, CashCandidate, History, InvoiceCandidate, PlannedAllocation } from '../../domain/receivables/reconcile-plan.js';
+import { CandidateSet, type History, type Int32Column, type Uint8Column } from '../../domain/receivables/reconcile-candidates.js';
+import type { Plan } from '../../domain/receivables/reconcile-plan.js';
 import type { WriteContext } from './administration.js';
 import { SETTLED_NEVER } from '../migrations/0006_balances.js';
 import { isPostgres, rawRows } from './raw.js';
@@ -9,31 +10,37 @@ import { readInteger } from './rows.js';
 /**
  * What `reconcile auto` reads and writes, in bulk (docs/PERFORMANCE.md, "Reconcile auto").
  *
- * Reads go chunk by chunk of customers, so memory holds one chunk's candidates, not the book: a
- * chunk is a range of customer ids holding about CHUNK_RECEIPTS unsettled receipts, read with one
- * statement for its cash and one for its open invoices, from the balances the triggers of
- * migration 0006 keep (what is applied per document; only documents not yet settled), and, only
- * when some of them had an allocation undone, one each for those documents' allocation histories.
- * Writes are multi-row INSERTs through the driver, prepared once.
+ * Reads: one statement for all unapplied cash and one for all open invoices, from the balances
+ * the triggers of migration 0006 keep (what is applied per document; only documents not yet
+ * settled, through the index on settled_from), streamed into a compact CandidateSet. They go in
+ * date order, which is nearly the order of the rows on disk, so the receipts and invoices they
+ * join are read page after page: by customer, each customer's rows are spread over the whole
+ * table and every page would be read once per group of customers. Then, only for documents that
+ * had an allocation undone, their allocation histories.
+ * Writes: multi-row INSERTs through the driver, prepared once.
  */
-const CHUNK_RECEIPTS = 40_000;
+/** Rows per FETCH from a PostgreSQL cursor. */
+const PG_FETCH_ROWS = 10_000;
 /** Keys per IN list: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
 const KEYS_PER_STATEMENT = 5000;
 const ALLOCATION_COLUMNS = ['invoice_id', 'source_kind', 'source_id', 'amount', 'date', 'batch', 'note', 'rule', 'created_at', 'created_by'] as const;
 const SQLITE_ROWS_PER_INSERT = 100;
 /**
  * SQLite: a batch at least this large, and at least half as large as the allocations already
- * there, is written with the table's secondary indexes dropped and built again afterwards (from
- * sorted keys) instead of growing entry by entry at random places.
+ * there, is written with the secondary indexes of allocations dropped and built again afterwards,
+ * from sorted keys, instead of growing entry by entry at random places. (Doing the same for the
+ * balance tables' indexes saved nothing at 1M invoices: building them cost what updating saved.)
  */
 const SQLITE_REBUILD_MIN_ROWS = 20_000;
 /** Migration 0006's SQLite row trigger that keeps the balances, one allocation at a time. */
 const BALANCE_TRIGGER = 'allocations_balance';
 const PG_ROWS_PER_INSERT = 1000;
-const ADJUSTMENT_NOTE = 'discount / bank fee within tolerance';
 
 interface SqliteConnection {
-  prepare(sql: string): { run(...values: unknown[]): unknown; raw(on: boolean): { all(...values: unknown[]): unknown[][] } };
+  prepare(sql: string): {
+    run(...values: unknown[]): unknown;
+    raw(on: boolean): { all(...values: unknown[]): unknown[][]; iterate(...values: unknown[]): IterableIterator<unknown[]> };
+  };
 }
 
 interface PgConnection {
@@ -45,11 +52,11 @@ interface DriverClient<C> {
   releaseConnection(connection: C): Promise<void>;
 }
 
-/** INSERT INTO allocations of `count` rows, each parameter written by `parameter`. */
-function insertText(count: number, parameter: () => string): string {
+/** INSERT of `count` rows, each parameter written by `parameter`. */
+function insertText(table: string, columns: readonly string[], count: number, parameter: () => string): string {
   const tuples: string[] = [];
-  for (let r = 0; r < count; r++) tuples.push(`(${ALLOCATION_COLUMNS.map(parameter).join(', ')})`);
-  return `insert into allocations (${ALLOCATION_COLUMNS.join(', ')}) values ${tuples.join(', ')}`;
+  for (let r = 0; r < count; r++) tuples.push(`(${columns.map(parameter).join(', ')})`);
+  return `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}`;
 }
 
 /** The rows as flat parameter lists of `per` rows each, the last one shorter. */
@@ -73,42 +80,67 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** One string per distinct value: the plan keeps a million dates and currencies, not a million copies. */
-function interner(): (value: unknown) => string {
-  const seen = new Map<string, string>();
-  return (value) => {
-    const text = String(value);
-    const known = seen.get(text);
-    if (known !== undefined) return known;
-    seen.set(text, text);
-    return text;
-  };
-}
-
-export function reconciliationRepository(q: Knex, ctx: WriteContext): ReconciliationRepository {
+export function reconciliationRepository(
+  q: Knex,
+  ctx: WriteContext,
+  /** Tests lower it to take the rebuilding path with a small book. */
+  options: { readonly rebuildMinRows?: number } = {},
+): ReconciliationRepository {
+  const rebuildMinRows = options.rebuildMinRows ?? SQLITE_REBUILD_MIN_ROWS;
   const pg = isPostgres(q);
   const placeholders = (n: number) => new Array<string>(n).fill('?').join(', ');
 
   /**
+   * PostgreSQL: no JIT for the rest of this transaction. Its estimates for a batch inserted moments
+   * ago (no statistics yet) pass jit_above_cost, and compiling took longer than running: 1.4 s of
+   * the 8 s assertion at 100k invoices, and again in every run of the balance triggers (a
+   * statement per thousand rows).
+   */
+  async function withoutJit(): Promise<void> {
+    if (pg) await q.raw('set local jit = off');
+  }
+
+  /** `?` placeholders as PostgreSQL's $1, $2 … */
+  const numbered = (sql: string) => {
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
+
+  /**
    * Rows as arrays, straight from the driver (inside the transaction: SQLite's only connection,
-   * PostgreSQL's transaction connection): a chunk is tens of thousands of rows, and each becomes a
-   * candidate object without a row object or knex in between. `?` placeholders.
+   * PostgreSQL's transaction connection), without a row object or knex in between.
    */
   async function arrays(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    const rows: unknown[][] = [];
+    await stream(sql, params, (row) => rows.push(row));
+    return rows;
+  }
+
+  /**
+   * Each row of a query, as an array, one at a time: SQLite steps the statement; PostgreSQL reads
+   * a cursor PG_FETCH_ROWS rows at a time. Memory holds a row (a fetch), not the result.
+   */
+  async function stream(sql: string, params: readonly unknown[], onRow: (row: unknown[]) => void): Promise<void> {
     if (pg) {
       const client = q.client as DriverClient<PgConnection>;
       const connection = await client.acquireConnection();
       try {
-        let n = 0;
-        return (await connection.query({ text: sql.replace(/\?/g, () => `$${++n}`), values: [...params], rowMode: 'array' })).rows;
+        await connection.query({ text: `declare owed_reconcile no scroll cursor for ${numbered(sql)}`, values: [...params] });
+        for (;;) {
+          const { rows } = await connection.query({ text: `fetch forward ${PG_FETCH_ROWS} from owed_reconcile`, values: [], rowMode: 'array' });
+          for (const row of rows) onRow(row);
+          if (rows.length < PG_FETCH_ROWS) break;
+        }
+        await connection.query({ text: 'close owed_reconcile', values: [] });
       } finally {
         await client.releaseConnection(connection);
       }
+      return;
     }
     const client = q.client as DriverClient<SqliteConnection>;
     const connection = await client.acquireConnection();
     try {
-      return connection.prepare(sql).raw(true).all(...params);
+      for (const row of connection.prepare(sql).raw(true).iterate(...params)) onRow(row);
     } finally {
       await client.releaseConnection(connection);
     }
@@ -122,53 +154,6 @@ export function reconciliationRepository(q: Knex, ctx: WriteContext): Reconcilia
     const receipts = await arrays("select distinct source_id from allocations where source_kind = 'receipt' and amount < 0", []);
     const invoices = await arrays('select distinct invoice_id from allocations where amount < 0', []);
     return { receipts: new Set(receipts.map((r) => readInteger(r[0]))), invoices: new Set(invoices.map((r) => readInteger(r[0]))) };
-  }
-
-  async function cash(lo: number, hi: number, undone: ReadonlySet<number>, date: (v: unknown) => string, currency: (v: unknown) => string): Promise<CashCandidate[]> {
-    // source_balances.applied: the receipt's allocations (not the adjustments that name it).
-    const rows = await arrays(`
-      select s.source_id, r.number, s.customer_id, s.doc_date, s.currency, s.amount, r.bank_ref, r.memo, s.applied
-      from source_balances s join receipts r on r.id = s.source_id
-      where s.source_kind = 'receipt' and s.customer_id between ? and ? and s.settled_from = ?
-        and s.reversal_date is null and s.amount - s.applied > 0`, [lo, hi, SETTLED_NEVER]);
-    return rows.map(([id, number, customerId, receiptDate, cur, amount, bankRef, memo, applied]) => {
-      const key = readInteger(id);
-      const total = readInteger(amount);
-      return {
-        key,
-        receipt: String(number),
-        customerKey: readInteger(customerId),
-        currency: currency(cur),
-        date: date(receiptDate),
-        amount: total,
-        unapplied: total - readInteger(applied),
-        text: `${(bankRef as string | null) ?? ''} ${(memo as string | null) ?? ''}`,
-        irregular: undone.has(key),
-      };
-    });
-  }
-
-  async function invoices(lo: number, hi: number, undone: ReadonlySet<number>, date: (v: unknown) => string, currency: (v: unknown) => string): Promise<InvoiceCandidate[]> {
-    // invoice_balances.applied: every allocation of the invoice, reversals included.
-    const rows = await arrays(`
-      select b.invoice_id, i.number, b.customer_id, b.currency, b.issue_date, b.due_date, b.total, b.applied
-      from invoice_balances b join invoices i on i.id = b.invoice_id
-      where b.customer_id between ? and ? and b.settled_from = ? and b.total - b.applied > 0`, [lo, hi, SETTLED_NEVER]);
-    return rows.map(([id, number, customerId, cur, issueDate, dueDate, total, applied]) => {
-      const key = readInteger(id);
-      const amount = readInteger(total);
-      return {
-        key,
-        invoice: String(number),
-        customerKey: readInteger(customerId),
-        currency: currency(cur),
-        issueDate: date(issueDate),
-        dueDate: date(dueDate),
-        total: amount,
-        open: amount - readInteger(applied),
-        irregular: undone.has(key),
-      };
-    });
   }
 
   /** Allocation histories by document key, oldest first; `column` is invoice_id or source_id. */
@@ -195,7 +180,7 @@ export function reconciliationRepository(q: Knex, ctx: WriteContext): Reconcilia
     const client = q.client as DriverClient<SqliteConnection>;
     const connection = await client.acquireConnection();
     try {
-      const statement = (count: number) => connection.prepare(insertText(count, () => '?'));
+      const statement = (count: number) => connection.prepare(insertText('allocations', ALLOCATION_COLUMNS, count, () => '?'));
       const full = statement(SQLITE_ROWS_PER_INSERT);
       let written = 0;
       for (const { values, count } of batches(rows, SQLITE_ROWS_PER_INSERT)) {
@@ -208,26 +193,61 @@ export function reconciliationRepository(q: Knex, ctx: WriteContext): Reconcilia
     }
   }
 
+  /**
+   * PostgreSQL: the rows go to a temporary table first, then into allocations in one INSERT …
+   * SELECT, in plan order. The balance triggers of 0006 run once per statement over its rows:
+   * once for the whole batch instead of once per thousand rows, each run joining its rows with
+   * the balance tables.
+   */
   async function insertPostgres(rows: Iterable<readonly unknown[]>): Promise<number> {
     // The transaction's own connection: knex's transaction client hands it out and keeps it.
     const client = q.client as DriverClient<PgConnection>;
     const connection = await client.acquireConnection();
+    const columns = ['seq', ...ALLOCATION_COLUMNS];
     const numbered = (count: number) => {
       let n = 0;
-      return insertText(count, () => `$${++n}`);
+      return insertText('owed_reconcile_rows', columns, count, () => `$${++n}`);
     };
     // Full batches reuse one prepared statement; the last, shorter one is sent unnamed.
-    const full = { name: `owed_reconcile_allocations_${PG_ROWS_PER_INSERT}`, text: numbered(PG_ROWS_PER_INSERT) };
+    const full = { name: `owed_reconcile_rows_${PG_ROWS_PER_INSERT}`, text: numbered(PG_ROWS_PER_INSERT) };
     try {
-      let written = 0;
-      for (const { values, count } of batches(rows, PG_ROWS_PER_INSERT)) {
+      await connection.query({
+        text: `create temporary table owed_reconcile_rows (seq integer, invoice_id integer, source_kind varchar(16), source_id integer,
+               amount bigint, date date, batch varchar(40), note text, rule varchar(32), created_at varchar(32), created_by varchar(100)) on commit drop`,
+        values: [],
+      });
+      let seq = 0;
+      const numberedRows = (function* () {
+        for (const row of rows) yield [seq++, ...row];
+      })();
+      for (const { values, count } of batches(numberedRows, PG_ROWS_PER_INSERT)) {
         await connection.query(count === PG_ROWS_PER_INSERT ? { ...full, values } : { text: numbered(count), values });
-        written += count;
       }
-      return written;
+      await connection.query({
+        text: `insert into allocations (${ALLOCATION_COLUMNS.join(', ')}) select ${ALLOCATION_COLUMNS.join(', ')} from owed_reconcile_rows order by seq`,
+        values: [],
+      });
+      return seq;
     } finally {
       await client.releaseConnection(connection);
     }
+  }
+
+  /**
+   * SQLite: runs `work` with the secondary indexes of `tables` (those made by CREATE INDEX) dropped,
+   * then builds them again from sorted keys, in the caller's transaction. For writes that touch a
+   * large share of a table: entry by entry at random places costs more than a fresh build.
+   */
+  async function withIndexesRebuilt<T>(tables: readonly string[], work: () => Promise<T>): Promise<T> {
+    const indexes = tables.length === 0 ? [] : await rawRows<{ name: string; sql: string }>(
+      q,
+      `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${placeholders(tables.length)}) order by name`,
+      [...tables],
+    );
+    for (const index of indexes) await q.raw(`drop index "${index.name.replaceAll('"', '""')}"`);
+    const result = await work();
+    for (const index of indexes) await q.raw(index.sql);
+    return result;
   }
 
   /**
@@ -321,60 +341,70 @@ export function reconciliationRepository(q: Knex, ctx: WriteContext): Reconcilia
       }
     },
 
-    async *candidates(customer) {
-      const date = interner();
-      const currency = interner();
-      const customerRows = await rawRows<Record<string, unknown>>(
-        q,
-        `select id, code from customers${customer === undefined ? '' : ' where code = ?'}`,
-        customer === undefined ? [] : [customer],
-      );
-      const customers = new Map(customerRows.map((r) => [readInteger(r.id), String(r.code)]));
-      if (customers.size === 0) return;
-      const counts = await rawRows<Record<string, unknown>>(q, `
-        select customer_id, count(*) as n from source_balances
-        where source_kind = 'receipt' and settled_from = ? and customer_id is not null${customer === undefined ? '' : ' and customer_id = ?'}
-        group by customer_id order by customer_id`, customer === undefined ? [SETTLED_NEVER] : [SETTLED_NEVER, [...customers.keys()][0]!]);
-      // Ranges of customer ids with about CHUNK_RECEIPTS unsettled receipts each (one customer may have more).
-      const ranges: [number, number][] = [];
-      let receipts = 0;
-      for (const row of counts) {
-        const id = readInteger(row.customer_id);
-        const n = readInteger(row.n);
-        const last = ranges[ranges.length - 1];
-        if (last === undefined || receipts + n > CHUNK_RECEIPTS) {
-          ranges.push([id, id]);
-          receipts = n;
-        } else {
-          last[1] = id;
-          receipts += n;
-        }
-      }
+    async candidates(customer) {
+      await withoutJit();
+      const customerRows = await arrays(`select id, code from customers${customer === undefined ? '' : ' where code = ?'}`, customer === undefined ? [] : [customer]);
+      if (customerRows.length === 0) return new CandidateSet();
+      const one = customer === undefined ? [] : [readInteger(customerRows[0]![0])];
+      // Unsettled documents, counted from the index alone: an upper bound that sizes the columns.
+      const unsettled = async (table: string) => readInteger((await arrays(
+        `select count(*) from ${table} where settled_from = ?${customer === undefined ? '' : ' and customer_id = ?'}`,
+        [SETTLED_NEVER, ...one],
+      ))[0]![0]);
+      const set = new CandidateSet({ cash: await unsettled('source_balances'), invoices: await unsettled('invoice_balances') });
+      for (const [id, code] of customerRows) set.customers.set(readInteger(id), String(code));
       const undone = await irregular();
-      for (const [lo, hi] of ranges) {
-        const cashInRange = await cash(lo, hi, undone.receipts, date, currency);
-        if (cashInRange.length === 0) continue;
-        const invoicesInRange = await invoices(lo, hi, undone.invoices, date, currency);
-        const chunk: CandidateChunk = {
-          customers,
-          cash: cashInRange,
-          invoices: invoicesInRange,
-          cashHistory: await histories(cashInRange.filter((c) => c.irregular).map((c) => c.key), 'source_id'),
-          invoiceHistory: await histories(invoicesInRange.filter((i) => i.irregular).map((i) => i.key), 'invoice_id'),
-        };
-        yield chunk;
-      }
+      // source_balances.applied: the receipt's own allocations (not the adjustments that name it).
+      // All customers: in date order through the index on (settled_from, doc_date); `+` keeps
+      // SQLite from walking the customer index instead.
+      await stream(`
+        select s.source_id, r.number, s.customer_id, s.currency, s.doc_date, s.amount, s.applied, r.bank_ref, r.memo
+        from source_balances s join receipts r on r.id = s.source_id
+        where s.source_kind = 'receipt' and s.settled_from = ? and s.reversal_date is null and s.amount - s.applied > 0
+          and ${customer === undefined ? '+s.customer_id is not null' : 's.customer_id = ?'}`, [SETTLED_NEVER, ...one],
+      ([id, number, customerId, currency, date, amount, applied, bankRef, memo]) => {
+        const key = readInteger(id);
+        const total = readInteger(amount);
+        set.addCash(key, readInteger(customerId), String(currency), String(number), String(date), total, total - readInteger(applied),
+          `${(bankRef as string | null) ?? ''} ${(memo as string | null) ?? ''}`, undone.receipts.has(key));
+      });
+      const withCash = new Set<number>();
+      for (let slot = 0; slot < set.cash.length; slot++) withCash.add(set.cash.customerKey.get(slot));
+      // invoice_balances.applied: every allocation of the invoice, reversals included.
+      await stream(`
+        select b.invoice_id, i.number, b.customer_id, b.currency, b.issue_date, b.due_date, b.total, b.applied
+        from invoice_balances b join invoices i on i.id = b.invoice_id
+        where b.settled_from = ? and b.total - b.applied > 0 and ${customer === undefined ? '+b.customer_id is not null' : 'b.customer_id = ?'}`,
+      [SETTLED_NEVER, ...one],
+      ([id, number, customerId, currency, issueDate, dueDate, total, applied]) => {
+        const customerKey = readInteger(customerId);
+        if (!withCash.has(customerKey)) return;
+        const key = readInteger(id);
+        const amount = readInteger(total);
+        set.addInvoice(key, customerKey, String(currency), String(number), String(issueDate), String(dueDate), amount, amount - readInteger(applied), undone.invoices.has(key));
+      });
+      const irregularKeys = (columns: { length: number; key: Int32Column; irregular: Uint8Column }) => {
+        const keys: number[] = [];
+        for (let slot = 0; slot < columns.length; slot++) if (columns.irregular.get(slot) === 1) keys.push(columns.key.get(slot));
+        return keys;
+      };
+      for (const [key, h] of await histories(irregularKeys(set.cash), 'source_id')) set.cashHistory.set(key, h);
+      for (const [key, h] of await histories(irregularKeys(set.invoices), 'invoice_id')) set.invoiceHistory.set(key, h);
+      return set;
     },
 
-    async insertAllocations(batch: string, plan: readonly PlannedAllocation[], at: string, by: string) {
+    async insertAllocations(batch: string, plan: Plan, at: string, by: string) {
       function* rows(): Generator<readonly unknown[]> {
-        for (const p of plan) {
-          yield [p.invoiceKey, 'receipt', p.receiptKey, p.amount, p.date, batch, p.reason, p.rule, at, by];
-          if (p.adjustment > 0) yield [p.invoiceKey, 'adjustment', p.receiptKey, p.adjustment, p.date, batch, ADJUSTMENT_NOTE, p.rule, at, by];
+        for (const [invoiceKey, kind, receiptKey, amount, date, note, rule] of plan.rows()) {
+          yield [invoiceKey, kind, receiptKey, amount, date, batch, note, rule, at, by];
         }
       }
-      // PostgreSQL's balance triggers run once per statement, over its rows: set-based already.
-      if (pg) return insertPostgres(rows());
+      // PostgreSQL's balance triggers run once per statement, over its rows: set-based already
+      // (insertPostgres makes the whole batch one statement).
+      if (pg) {
+        await withoutJit();
+        return insertPostgres(rows());
+      }
       // SQLite's run once per row, two updates each (about 80 µs a row on the 2-core machine):
       // the trigger is set aside and the batch applied to the balances in three statements, the
       // same changes as the trigger's (test/storage/reconcile-bulk.test.ts checks balanceDrift).
@@ -382,14 +412,9 @@ export function reconciliationRepository(q: Knex, ctx: WriteContext): Reconcilia
       const [trigger] = await rawRows<{ sql: string }>(q, "select sql from sqlite_master where type = 'trigger' and name = ?", [BALANCE_TRIGGER]);
       if (trigger === undefined) throw new Error(`trigger ${BALANCE_TRIGGER} is missing: run owed db migrate`);
       await q.raw(`drop trigger ${BALANCE_TRIGGER}`);
-      const before = readInteger((await rawRows<Record<string, unknown>>(q, 'select coalesce(max(id), 0) as n from allocations'))[0]!.n);
-      const rebuild = plan.length >= SQLITE_REBUILD_MIN_ROWS && plan.length * 2 >= before;
-      const indexes = rebuild
-        ? await rawRows<{ name: string; sql: string }>(q, "select name, sql from sqlite_master where type = 'index' and tbl_name = 'allocations' and sql is not null order by name")
-        : [];
-      for (const index of indexes) await q.raw(`drop index "${index.name.replaceAll('"', '""')}"`);
-      const written = await insertSqlite(rows());
-      for (const index of indexes) await q.raw(index.sql);
+      const before = readInteger((await arrays('select coalesce(max(id), 0) from allocations', []))[0]![0]);
+      const rebuild = plan.length >= rebuildMinRows && plan.length * 2 >= before;
+      const written = await withIndexesRebuilt(rebuild ? ['allocations'] : [], () => insertSqlite(rows()));
       await applyToBalances(batch);
       await q.raw(trigger.sql);
       return written;
