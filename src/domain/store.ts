@@ -1,4 +1,4 @@
-import type { ReminderRecord, StoredAlert } from './collections/records.js';
+import type { CollectionQueries, ReminderRecord, StoredAlert } from './collections/records.js';
 import type { Customer } from './customers/customer.js';
 import type { IsoDate } from './dates.js';
 import type { DocumentKind, Invoice, Settlement } from './invoicing/invoice.js';
@@ -36,6 +36,7 @@ export interface Store {
   readonly reminders: ReminderRepository;
   readonly disputes: DisputeRepository;
   readonly history: HistoryQueries;
+  readonly collections: CollectionQueries;
   readonly journal: JournalQueries;
   readonly exports: ExportQueries;
   readonly imports: ImportRepository;
@@ -336,6 +337,8 @@ export interface AlertRepository {
   find(key: string): Promise<StoredAlert | undefined>;
   /** Inserts or replaces the alert, and appends the change to its history. */
   save(alert: StoredAlert, at: string): Promise<void>;
+  /** save() for many alerts in a few statements; `previous` holds the stored rows they replace. */
+  saveAll(alerts: readonly StoredAlert[], previous: ReadonlyMap<string, StoredAlert>, at: string): Promise<void>;
   history(key: string): Promise<{ date: IsoDate; state: string; level: string; message: string }[]>;
 }
 

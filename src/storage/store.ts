@@ -5,6 +5,7 @@ import { customerRepository } from './repositories/customers.js';
 import { agingQueries } from './repositories/aging.js';
 import { allocationRepository } from './repositories/allocations.js';
 import { alertRepository, disputeRepository, reminderRepository } from './repositories/collections.js';
+import { collectionQueries } from './repositories/collection-queries.js';
 import { historyQueries } from './repositories/history.js';
 import { exportQueries } from './repositories/exports.js';
 import { journalQueries } from './repositories/journal.js';
@@ -40,6 +41,7 @@ export function createStore(q: Knex, ctx: WriteContext): Store {
     reminders: reminderRepository(q),
     disputes: disputeRepository(q),
     history: historyQueries(q),
+    collections: collectionQueries(q),
     journal: journalQueries(q),
     exports: exportQueries(q),
     imports: importRepository(q),

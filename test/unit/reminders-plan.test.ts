@@ -4,7 +4,8 @@ import { reminderSettings } from '../../src/domain/collections/reminders/setting
 import type { Customer } from '../../src/domain/customers/customer.js';
 import type { Settlement } from '../../src/domain/invoicing/invoice.js';
 import { money } from '../../src/domain/money/index.js';
-import type { AgingInvoiceRow, InvoiceHeader, InvoiceWithSettlement, Store } from '../../src/domain/store.js';
+import type { SettledInvoice } from '../../src/domain/collections/records.js';
+import type { AgingInvoiceRow, Store } from '../../src/domain/store.js';
 
 interface Inv {
   number: string;
@@ -30,7 +31,6 @@ function fakeStore(customers: Customer[], invoices: Inv[], sent: { invoice: stri
     const writtenOff = i.writtenOffOn !== undefined && i.writtenOffOn <= asOf ? i.total : 0;
     return { open: money(i.total - paid - writtenOff, 'CNY'), paid: money(paid, 'CNY'), credited: money(0, 'CNY'), writtenOff: money(writtenOff, 'CNY') };
   };
-  const header = (i: Inv) => ({ number: i.number, kind: 'invoice', customer: i.customer, customerName: `${i.customer} Ltd`, issueDate: i.issueDate, dueDate: i.dueDate, currency: 'CNY' }) as unknown as InvoiceHeader;
   const byCustomer = (code?: string) => invoices.filter((i) => code === undefined || i.customer === code);
   const store = {
     aging: {
@@ -39,8 +39,10 @@ function fakeStore(customers: Customer[], invoices: Inv[], sent: { invoice: stri
           .filter((i) => i.issueDate <= asOf && settlement(i, asOf).open.minor > 0)
           .map((i) => ({ invoice: i.number, customer: i.customer, name: `${i.customer} Ltd`, currency: 'CNY', issueDate: i.issueDate, dueDate: i.dueDate, open: settlement(i, asOf).open.minor })),
     },
-    reminders: {
-      sentLevels: async (code?: string) => {
+    collections: {
+      // The fake keeps every invoice's levels: the real query leaves out invoices settled before
+      // the receipts window, which no plan reads.
+      sentLevels: async (_since: string, code?: string) => {
         const map = new Map<string, Set<string>>();
         for (const s of sent) {
           if (code !== undefined && invoices.find((i) => i.number === s.invoice)?.customer !== code) continue;
@@ -48,19 +50,20 @@ function fakeStore(customers: Customer[], invoices: Inv[], sent: { invoice: stri
         }
         return map;
       },
+      customersRemindedAt: async (levels: readonly string[]) =>
+        new Set(sent.filter((s) => levels.includes(s.level)).map((s) => invoices.find((i) => i.number === s.invoice)!.customer)),
+      settledSince: async (since: string, asOf: string, code?: string): Promise<SettledInvoice[]> =>
+        byCustomer(code)
+          .filter((i) => i.issueDate <= asOf && settlement(i, asOf).open.minor === 0 && (i.issueDate > since || settlement(i, since).open.minor !== 0))
+          .map((i) => {
+            const s = settlement(i, asOf);
+            return { invoice: i.number, customer: i.customer, name: `${i.customer} Ltd`, currency: 'CNY', dueDate: i.dueDate, paid: s.paid.minor, credited: s.credited.minor, writtenOff: s.writtenOff.minor };
+          }),
     },
     disputes: { disputed: async () => new Set(disputed) },
     customers: {
       find: async (code: string) => customers.find((c) => c.code === code),
       list: async () => customers,
-    },
-    invoices: {
-      list: async (f: { customer?: string; from?: string; to?: string; openOnly?: boolean }, asOf: string): Promise<InvoiceWithSettlement[]> =>
-        byCustomer(f.customer)
-          .filter((i) => i.issueDate <= asOf && (f.from === undefined || i.issueDate >= f.from) && (f.to === undefined || i.issueDate <= f.to))
-          .map((i) => ({ invoice: header(i), settlement: settlement(i, asOf) }))
-          .filter((r) => !f.openOnly || r.settlement.open.minor !== 0),
-      settlement: async (number: string, asOf: string) => settlement(invoices.find((i) => i.number === number)!, asOf),
     },
   };
   return store as unknown as Store;

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { AlertLevel, AlertState, ReminderRecord, StoredAlert } from '../../domain/collections/records.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { AlertRepository, DisputeRepository, ReminderRepository } from '../../domain/store.js';
+import { isPostgres } from './raw.js';
 import { readInteger } from './rows.js';
 
 function alertFromRow(r: Record<string, unknown>): StoredAlert {
@@ -25,6 +26,56 @@ function alertFromRow(r: Record<string, unknown>): StoredAlert {
   };
 }
 
+function alertRow(a: StoredAlert) {
+  return {
+    key: a.key,
+    rule: a.rule,
+    subject: a.subject,
+    level: a.level,
+    state: a.state,
+    message: a.message,
+    first_seen: a.firstSeen,
+    last_seen: a.lastSeen,
+    changed_on: a.changedOn,
+    resolved_on: a.resolvedOn,
+    acknowledged_at: a.acknowledgedAt,
+    acknowledged_by: a.acknowledgedBy,
+    ack_note: a.ackNote,
+    notified_level: a.notifiedLevel,
+    notified_at: a.notifiedAt,
+  };
+}
+
+/** Column name, and whether it is a DATE (PostgreSQL reads it from JSON text with a cast). */
+type Column = readonly [string, 'text' | 'date'];
+const ALERT_COLUMNS: readonly Column[] = [
+  ['key', 'text'], ['rule', 'text'], ['subject', 'text'], ['level', 'text'], ['state', 'text'], ['message', 'text'],
+  ['first_seen', 'date'], ['last_seen', 'date'], ['changed_on', 'date'], ['resolved_on', 'date'],
+  ['acknowledged_at', 'text'], ['acknowledged_by', 'text'], ['ack_note', 'text'], ['notified_level', 'text'], ['notified_at', 'text'],
+];
+const EVENT_COLUMNS: readonly Column[] = [['alert_key', 'text'], ['date', 'date'], ['state', 'text'], ['level', 'text'], ['message', 'text'], ['created_at', 'text']];
+/** Rows per statement: one JSON text of about a megabyte. */
+const ALERT_BATCH = 5000;
+
+/**
+ * Inserts (for alerts: upserts on the key) many rows in one statement per batch, the rows bound
+ * as one JSON array of arrays and unpacked by the database (json_each / jsonb_array_elements).
+ * A statement per row costs the query builder's work per row, and a multi-row VALUES list binds
+ * thousands of parameters that knex rewrites one by one.
+ */
+async function insertJson(q: Knex, table: string, columns: readonly Column[], rows: readonly (readonly unknown[])[], upsertOn?: string): Promise<void> {
+  if (rows.length === 0) return;
+  const pg = isPostgres(q);
+  const name = (c: string) => `"${c}"`;
+  const values = columns.map(([, type], i) => (pg ? (type === 'date' ? `cast(r ->> ${i} as date)` : `r ->> ${i}`) : `value ->> ${i}`));
+  const from = pg ? 'jsonb_array_elements(cast(? as jsonb)) r' : 'json_each(?)';
+  const conflict = upsertOn === undefined
+    ? ''
+    : ` on conflict (${name(upsertOn)}) do update set ${columns.filter(([c]) => c !== upsertOn).map(([c]) => `${name(c)} = excluded.${name(c)}`).join(', ')}`;
+  // "where true": SQLite would otherwise read ON CONFLICT as part of the SELECT.
+  await q.raw(`insert into ${name(table)} (${columns.map(([c]) => name(c)).join(', ')}) select ${values.join(', ')} from ${from} where true${conflict}`, [JSON.stringify(rows)]);
+}
+
 export function alertRepository(q: Knex): AlertRepository {
   return {
     async all() {
@@ -36,27 +87,29 @@ export function alertRepository(q: Knex): AlertRepository {
     },
     async save(a, at) {
       const previous = await q('alerts').select('state', 'level', 'message').where({ key: a.key }).first();
-      const row = {
-        key: a.key,
-        rule: a.rule,
-        subject: a.subject,
-        level: a.level,
-        state: a.state,
-        message: a.message,
-        first_seen: a.firstSeen,
-        last_seen: a.lastSeen,
-        changed_on: a.changedOn,
-        resolved_on: a.resolvedOn,
-        acknowledged_at: a.acknowledgedAt,
-        acknowledged_by: a.acknowledgedBy,
-        ack_note: a.ackNote,
-        notified_level: a.notifiedLevel,
-        notified_at: a.notifiedAt,
-      };
+      const row = alertRow(a);
       if (previous) await q('alerts').where({ key: a.key }).update(row);
       else await q('alerts').insert(row);
       if (!previous || previous.state !== a.state || previous.level !== a.level) {
         await q('alert_events').insert({ alert_key: a.key, date: a.changedOn, state: a.state, level: a.level, message: a.message, created_at: at });
+      }
+    },
+    async saveAll(alerts, previous, at) {
+      // A night can change thousands of alerts (one per overdue invoice): upserts and events in
+      // batches, not three statements per alert.
+      for (let i = 0; i < alerts.length; i += ALERT_BATCH) {
+        const batch = alerts.slice(i, i + ALERT_BATCH);
+        await insertJson(q, 'alerts', ALERT_COLUMNS, batch.map((a) => {
+          const row: Record<string, unknown> = alertRow(a);
+          return ALERT_COLUMNS.map(([c]) => row[c] ?? null);
+        }), 'key');
+        const events = batch
+          .filter((a) => {
+            const before = previous.get(a.key);
+            return before === undefined || before.state !== a.state || before.level !== a.level;
+          })
+          .map((a) => [a.key, a.changedOn, a.state, a.level, a.message, at]);
+        await insertJson(q, 'alert_events', EVENT_COLUMNS, events);
       }
     },
     async history(key) {

@@ -1,9 +1,10 @@
 import Big from 'big.js';
-import { addDays, daysBetween, type IsoDate } from '../../dates.js';
+import type { IsoDate } from '../../dates.js';
 import { formatMoney, money, parseMoney } from '../../money/index.js';
 import { uninvoicedGross } from '../../sales/credit-check.js';
 import { defaultSettings } from '../../settings/registry.js';
 import type { Store } from '../../store.js';
+import { daysSince } from '../days.js';
 import { cashForecast } from '../forecast/forecast.js';
 import type { AlertLevel } from '../records.js';
 
@@ -82,9 +83,10 @@ export async function evaluateRules(store: Store, asOf: IsoDate): Promise<Findin
   const t = alertThresholds(await store.settings.all());
   const findings: Finding[] = [];
   const open = await store.aging.invoices(asOf);
+  const overdueDays = daysSince(asOf);
 
   for (const inv of open) {
-    const days = daysBetween(inv.dueDate, asOf);
+    const days = overdueDays(inv.dueDate);
     if (inv.open <= 0 || days <= t.invoiceWarnDays) continue;
     const level: AlertLevel = days > t.invoiceCriticalDays ? 'critical' : 'warn';
     findings.push({ rule: 'invoice_overdue', subject: inv.invoice, level, message: `${inv.invoice} of ${inv.customer} ${inv.name} is ${days} days overdue, ${fmt(inv.open, inv.currency)} open` });
@@ -109,14 +111,12 @@ export async function evaluateRules(store: Store, asOf: IsoDate): Promise<Findin
     findings.push({ rule: 'credit_exposure', subject: customer.code, level, message: `${customer.code} ${customer.name}: exposure ${fmt(exposure, customer.currency)}, ${shown}` });
   }
 
-  const sales90 = await store.history.sales(addDays(asOf, -89), asOf);
-  const sales365 = await store.history.sales(addDays(asOf, -364), asOf);
-  const writeOffs365 = await store.history.writeOffs(addDays(asOf, -364), asOf);
+  const { sales90, sales365, writeOffs365 } = await store.collections.salesActivity(asOf);
   const currencies = [...new Set([...open.map((i) => i.currency), ...sales365.keys(), ...writeOffs365.keys()])].sort();
   for (const currency of currencies) {
     const items = open.filter((i) => i.currency === currency && i.open > 0);
     const total = items.reduce((s, i) => s + i.open, 0);
-    const overdue = items.filter((i) => daysBetween(i.dueDate, asOf) > 0).reduce((s, i) => s + i.open, 0);
+    const overdue = items.filter((i) => overdueDays(i.dueDate) > 0).reduce((s, i) => s + i.open, 0);
     const share = percentOf(overdue, total);
     if (total > 0 && share.gt(t.overdueShare)) {
       findings.push({ rule: 'overdue_share', subject: currency, level: 'warn', message: `${share.round(1, Big.roundHalfUp).toFixed(1)}% of ${currency} receivables are overdue (${fmt(overdue, currency)} of ${fmt(total, currency)})` });

@@ -20,8 +20,8 @@ export async function runAlerts(store: Store, actor: Actor, asOf: string): Promi
   const previous = await store.alerts.all();
   const findings = await evaluateRules(store, asOf);
   const changed = nextAlerts(previous, findings, asOf);
-  for (const alert of changed) await store.alerts.save(alert, actor.now);
   const current = new Map(previous.map((a) => [a.key, a]));
+  await store.alerts.saveAll(changed, current, actor.now);
   for (const a of changed) current.set(a.key, a);
   const all = [...current.values()];
   const active = all.filter(isActive).sort(byAttention);
@@ -38,10 +38,13 @@ export function failing(run: AlertRun, threshold: AlertLevel): StoredAlert[] {
 
 /** Records that these alerts were sent, at their current level, so the next run stays quiet. */
 export async function markNotified(store: Store, actor: Actor, alerts: readonly StoredAlert[]): Promise<void> {
+  const current = new Map((await store.alerts.all()).map((a) => [a.key, a]));
+  const marked: StoredAlert[] = [];
   for (const sent of alerts) {
-    const current = await store.alerts.find(sent.key);
-    if (current) await store.alerts.save({ ...current, notifiedLevel: sent.level, notifiedAt: actor.now }, actor.now);
+    const now = current.get(sent.key);
+    if (now) marked.push({ ...now, notifiedLevel: sent.level, notifiedAt: actor.now });
   }
+  await store.alerts.saveAll(marked, current, actor.now);
 }
 
 export async function acknowledgeAlert(store: Store, actor: Actor, key: string, note: string | undefined): Promise<StoredAlert> {

@@ -1,6 +1,7 @@
 import Big from 'big.js';
 import { addDays, daysBetween, type IsoDate } from '../../dates.js';
 import type { ClosedInvoice } from '../../store.js';
+import type { PaymentHistory } from '../records.js';
 
 /** Probability of collecting an invoice by how far past due it is: [upper bound of days overdue, p]. */
 export interface CollectionCurve {
@@ -36,9 +37,41 @@ export interface PaymentBehaviour {
 
 export function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
+  return middle([...values].sort((a, b) => a - b));
+}
+
+function middle(sorted: ArrayLike<number>): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
+}
+
+/** The band of the curve that `daysLate` falls in (the one probabilityAt reads). */
+export function bandIndex(curve: CollectionCurve, daysLate: number): number {
+  const i = curve.bands.findIndex((b) => daysLate <= b.maxDays);
+  return i === -1 ? curve.bands.length - 1 : i;
+}
+
+/**
+ * Closed invoices as the database aggregates them (CollectionQueries.paymentHistory), from a list:
+ * the delays of those closed within a year of asOf and not written off, per customer, and every
+ * one of them summed in its band of days late.
+ */
+export function historyOf(closed: readonly ClosedInvoice[], asOf: IsoDate): PaymentHistory {
+  const yearAgo = addDays(asOf, -365);
+  const delays = new Map<string, number[]>();
+  const bands = DEFAULT_CURVE.bands.map(() => ({ count: 0, total: 0, collected: 0 }));
+  for (const c of closed) {
+    const late = daysBetween(c.dueDate, c.closedOn);
+    const band = bands[bandIndex(DEFAULT_CURVE, late)]!;
+    band.count += 1;
+    band.total += c.total;
+    band.collected += c.total - c.writtenOff;
+    if (c.writtenOff > 0 || c.closedOn < yearAgo) continue;
+    const list = delays.get(c.customer) ?? [];
+    list.push(late);
+    delays.set(c.customer, list);
+  }
+  return { delays, bands };
 }
 
 /**
@@ -47,33 +80,44 @@ export function median(values: readonly number[]): number | undefined {
  * collected rather than written off, blended with the defaults while history is thin.
  */
 export function learnBehaviour(closed: readonly ClosedInvoice[], orderLags: readonly number[], asOf: IsoDate): PaymentBehaviour {
-  const yearAgo = addDays(asOf, -365);
-  const delays = new Map<string, number[]>();
-  const all: number[] = [];
-  for (const c of closed) {
-    if (c.writtenOff > 0 || c.closedOn < yearAgo) continue;
-    const late = daysBetween(c.dueDate, c.closedOn);
-    delays.set(c.customer, [...(delays.get(c.customer) ?? []), late]);
-    all.push(late);
-  }
-  const customerDelay = new Map([...delays].map(([customer, list]) => [customer, median(list)!]));
+  return learnFromHistory(historyOf(closed, asOf), orderLags);
+}
 
+/** learnBehaviour from the aggregates: what the forecast uses, so no closed invoice is read one by one. */
+export function learnFromHistory(history: PaymentHistory, orderLags: readonly number[]): PaymentBehaviour {
+  const customerDelay = new Map<string, number>();
+  let sample = 0;
+  for (const [customer, list] of history.delays) {
+    if (list.length === 0) continue;
+    customerDelay.set(customer, median(list)!);
+    sample += list.length;
+  }
+  // Every delay at once: hundreds of thousands on a large book, so a typed array sorted in place.
+  const all = new Float64Array(sample);
+  let at = 0;
+  for (const list of history.delays.values()) for (const late of list) all[at++] = late;
+  all.sort();
+
+  // An invoice still open at a band's lower bound reached that band and every one before it.
   const bands = DEFAULT_CURVE.bands.map((band, i) => {
-    const lower = i === 0 ? Number.MIN_SAFE_INTEGER : DEFAULT_CURVE.bands[i - 1]!.maxDays + 1;
-    // Invoices that were still open at this age: closed at or beyond its lower bound.
-    const reached = closed.filter((c) => daysBetween(c.dueDate, c.closedOn) >= lower);
-    const total = reached.reduce((s, c) => s + c.total, 0);
+    let n = 0;
+    let total = 0;
+    let collectedMinor = 0;
+    for (const b of history.bands.slice(i)) {
+      n += b.count;
+      total += b.total;
+      collectedMinor += b.collected;
+    }
     if (total === 0) return band;
-    const collected = new Big(reached.reduce((s, c) => s + c.total - c.writtenOff, 0)).div(total);
-    const n = reached.length;
+    const collected = new Big(collectedMinor).div(total);
     return { maxDays: band.maxDays, probability: collected.times(n).plus(band.probability.times(PRIOR_WEIGHT)).div(n + PRIOR_WEIGHT) };
   });
   return {
     customerDelay,
-    companyDelay: Math.max(0, median(all) ?? 0),
+    companyDelay: Math.max(0, sample === 0 ? 0 : middle(all)),
     curve: { bands },
     orderToInvoiceDays: median(orderLags) ?? 7,
-    sample: all.length,
+    sample,
   };
 }
 

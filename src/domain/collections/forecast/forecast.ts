@@ -1,12 +1,16 @@
 import Big from 'big.js';
-import { addDays, compareDates, daysBetween, endOfMonth, maxDate, type IsoDate } from '../../dates.js';
-import { roundToMinor } from '../../money/exact.js';
+import { addDays, compareDates, endOfMonth, maxDate, type IsoDate } from '../../dates.js';
 import { money, type Money } from '../../money/index.js';
 import { uninvoicedGross } from '../../sales/credit-check.js';
 import { companySettings } from '../../settings/company-settings.js';
 import type { Store } from '../../store.js';
 import { dueDate, findTerm } from '../../terms.js';
-import { learnBehaviour, probabilityAt, type PaymentBehaviour } from './behaviour.js';
+import { daysSince, memoAddDays } from '../days.js';
+import { DEFAULT_CURVE, learnFromHistory, probabilityAt, type PaymentBehaviour } from './behaviour.js';
+import { weigher } from './weigh.js';
+
+/** The naive method's probability: one object, so the items' weighers are shared. */
+const CERTAIN = new Big(1);
 
 export type Horizon = { readonly unit: 'week' | 'month'; readonly count: number };
 
@@ -17,7 +21,8 @@ export interface Period {
 
 export interface ForecastItem {
   readonly kind: 'invoice' | 'order';
-  readonly document: string;
+  /** The order's number. Open invoices are read in bulk, without theirs. */
+  readonly document?: string;
   readonly customer: string;
   readonly currency: string;
   readonly amount: number;
@@ -69,16 +74,17 @@ export async function forecastItems(store: Store, asOf: IsoDate, behaviour: Paym
   const firstDay = options.firstDay ?? asOf;
   const settings = companySettings(await store.settings.all());
   const items: ForecastItem[] = [];
-  for (const inv of await store.aging.invoices(asOf)) {
+  const daysPastDue = daysSince(asOf);
+  const plus = memoAddDays();
+  for (const inv of await store.collections.openAmounts(asOf)) {
     if (inv.open <= 0) continue;
     const delay = naive ? 0 : behaviour.customerDelay.get(inv.customer) ?? behaviour.companyDelay;
-    const expectedOn = addDays(inv.dueDate, delay);
-    const overdueDays = daysBetween(inv.dueDate, asOf);
+    const expectedOn = plus(inv.dueDate, delay);
+    const overdueDays = daysPastDue(inv.dueDate);
     // Past its expected date: it lands in the first period, at the chance an invoice that old is still paid.
-    const probability = naive ? new Big(1) : probabilityAt(behaviour.curve, overdueDays);
+    const probability = naive ? CERTAIN : probabilityAt(behaviour.curve, overdueDays);
     items.push({
       kind: 'invoice',
-      document: inv.invoice,
       customer: inv.customer,
       currency: inv.currency,
       amount: inv.open,
@@ -104,40 +110,72 @@ export async function forecastItems(store: Store, asOf: IsoDate, behaviour: Paym
       currency: order.currency,
       amount: gross.minor,
       expectedOn: maxDate(addDays(due, delay), firstDay),
-      probability: naive ? new Big(1) : probabilityAt(behaviour.curve, 0),
+      probability: naive ? CERTAIN : probabilityAt(behaviour.curve, 0),
       overdue: false,
     });
   }
   return items;
 }
 
+/** Each item in the period its expected date falls in; periods ascending and not overlapping, as periodsFrom makes them. */
 export function bucketItems(items: readonly ForecastItem[], periods: readonly Period[]): ForecastPeriod[] {
   const currencies = [...new Set(items.map((i) => i.currency))].sort();
+  const sums = new Map(currencies.map((c) => [c, periods.map(() => ({ expected: 0, overdue: 0, pipeline: 0 }))]));
+  const weigh = weighing();
+  for (const item of items) {
+    const p = periodOf(periods, item.expectedOn);
+    if (p === -1) continue;
+    const sum = sums.get(item.currency)![p]!;
+    const weighted = weigh(item);
+    sum.expected += weighted;
+    if (item.overdue) sum.overdue += weighted;
+    if (item.kind === 'order') sum.pipeline += weighted;
+  }
   const result: ForecastPeriod[] = [];
   for (const currency of currencies) {
     let cumulative = 0;
-    for (const period of periods) {
-      let expected = 0;
-      let overdue = 0;
-      let pipeline = 0;
-      for (const item of items) {
-        if (item.currency !== currency || compareDates(item.expectedOn, period.start) < 0 || compareDates(item.expectedOn, period.end) > 0) continue;
-        const weighted = roundToMinor(new Big(item.amount).times(item.probability), 'half-up');
-        expected += weighted;
-        if (item.overdue) overdue += weighted;
-        if (item.kind === 'order') pipeline += weighted;
-      }
+    periods.forEach((period, i) => {
+      const { expected, overdue, pipeline } = sums.get(currency)![i]!;
       cumulative += expected;
       result.push({ ...period, currency, expected: money(expected, currency), overdue: money(overdue, currency), pipeline: money(pipeline, currency), cumulative: money(cumulative, currency) });
-    }
+    });
   }
   return result;
 }
 
+/** The amount times the chance of collecting it, to the minor unit; the items share a few probabilities. */
+function weighing(): (item: ForecastItem) => number {
+  const weighers = new Map<Big, (amount: number) => number>();
+  return (item) => {
+    let weigh = weighers.get(item.probability);
+    if (weigh === undefined) {
+      weigh = weigher(item.probability);
+      weighers.set(item.probability, weigh);
+    }
+    return weigh(item.amount);
+  };
+}
+
+/** The index of the period holding `date`, or -1: a binary search over the starts. */
+function periodOf(periods: readonly Period[], date: IsoDate): number {
+  let lo = 0;
+  let hi = periods.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const p = periods[mid]!;
+    if (compareDates(date, p.start) < 0) hi = mid - 1;
+    else if (compareDates(date, p.end) > 0) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** What was learned from invoices closed in the two years to asOf (the delays from the last one), aggregated by the database. */
 export async function learnAsOf(store: Store, asOf: IsoDate): Promise<PaymentBehaviour> {
-  const closed = await store.history.closedInvoices(addDays(asOf, -730), asOf);
-  const lags = await store.history.orderToInvoiceDays(addDays(asOf, -365), asOf);
-  return learnBehaviour(closed, lags, asOf);
+  const bounds = DEFAULT_CURVE.bands.map((b) => b.maxDays);
+  const history = await store.collections.paymentHistory(addDays(asOf, -730), addDays(asOf, -365), asOf, bounds);
+  const lags = await store.collections.orderLags(addDays(asOf, -365), asOf);
+  return learnFromHistory(history, lags);
 }
 
 /**
@@ -150,10 +188,9 @@ export async function cashForecast(store: Store, asOf: IsoDate, horizon: Horizon
   const periods = periodsFrom(asOf, horizon);
   const last = periods[periods.length - 1]!.end;
   const beyond = new Map<string, number>();
+  const weigh = weighing();
   for (const item of items) {
-    if (compareDates(item.expectedOn, last) > 0) {
-      beyond.set(item.currency, (beyond.get(item.currency) ?? 0) + roundToMinor(new Big(item.amount).times(item.probability), 'half-up'));
-    }
+    if (compareDates(item.expectedOn, last) > 0) beyond.set(item.currency, (beyond.get(item.currency) ?? 0) + weigh(item));
   }
   return { asOf, horizon, periods: bucketItems(items, periods), beyond, behaviour };
 }

@@ -14,9 +14,8 @@ export function reminderLevels(setting: string): ReminderLevel[] {
   return parseReminderLevels(setting).map((l, rank) => ({ name: l.name, days: l.days, rank }));
 }
 
-/** The highest level an invoice due on dueDate has reached as of asOf, or null. */
-export function reachedLevel(levels: readonly ReminderLevel[], dueDate: IsoDate, asOf: IsoDate): ReminderLevel | null {
-  const days = daysBetween(dueDate, asOf);
+/** The highest level an invoice due on dueDate has reached as of asOf, or null. `days`: asOf − dueDate, when known. */
+export function reachedLevel(levels: readonly ReminderLevel[], dueDate: IsoDate, asOf: IsoDate, days = daysBetween(dueDate, asOf)): ReminderLevel | null {
   let reached: ReminderLevel | null = null;
   for (const level of levels) if (level.days <= days) reached = level;
   return reached;
@@ -42,8 +41,9 @@ export function levelToSend(
   dueDate: IsoDate,
   asOf: IsoDate,
   sent: Iterable<string> | undefined,
+  days?: number,
 ): ReminderLevel | null {
-  const reached = reachedLevel(levels, dueDate, asOf);
+  const reached = reachedLevel(levels, dueDate, asOf, days);
   if (reached === null) return null;
   return reached.rank > highestSentRank(levels, sent) ? reached : null;
 }

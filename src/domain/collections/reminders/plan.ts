@@ -1,8 +1,9 @@
 import type { Customer } from '../../customers/customer.js';
-import { addDays, daysBetween, type IsoDate } from '../../dates.js';
-import type { Settlement } from '../../invoicing/invoice.js';
-import type { InvoiceHeader, Store } from '../../store.js';
-import { highestSentRank, levelToSend, type ReminderLevel } from './levels.js';
+import { addDays, type IsoDate } from '../../dates.js';
+import type { Store } from '../../store.js';
+import { daysSince } from '../days.js';
+import type { SettledInvoice } from '../records.js';
+import { levelToSend, type ReminderLevel } from './levels.js';
 import type { ReminderLine } from './message.js';
 import type { ReminderSettings } from './settings.js';
 
@@ -50,9 +51,9 @@ export interface PlanOptions {
   readonly settled?: boolean;
 }
 
-function settledReason(s: Settlement): SkipReason {
-  if (s.writtenOff.minor > 0) return 'written off';
-  if (s.paid.minor === 0 && s.credited.minor > 0) return 'credited';
+function settledReason(s: SettledInvoice): SkipReason {
+  if (s.writtenOff > 0) return 'written off';
+  if (s.paid === 0 && s.credited > 0) return 'credited';
   return 'paid';
 }
 
@@ -66,7 +67,9 @@ function settledReason(s: Settlement): SkipReason {
 export async function planReminders(store: Store, asOf: IsoDate, settings: ReminderSettings, options: PlanOptions = {}): Promise<ReminderPlan> {
   const { levels, holdLevel } = settings;
   const open = await store.aging.invoices(asOf, options.customer);
-  const sent = await store.reminders.sentLevels(options.customer);
+  // Only invoices not settled when the receipts window began can still be reminded or listed.
+  const since = windowStart(asOf, settings);
+  const sent = await store.collections.sentLevels(since, options.customer);
   const disputed = await store.disputes.disputed(asOf);
   const customers = new Map<string, Customer>();
   if (options.customer !== undefined) {
@@ -76,29 +79,26 @@ export async function planReminders(store: Store, asOf: IsoDate, settings: Remin
     for (const c of await store.customers.list({})) customers.set(c.code, c);
   }
 
-  const holdByReminders = new Map<string, boolean>();
-  const heldByReminders = async (code: string): Promise<boolean> => {
+  // Customers the reminders put on hold (a reminder at the hold level or above), read once.
+  let heldByReminders: Set<string> | undefined;
+  const placedOnHold = async (code: string): Promise<boolean> => {
     if (holdLevel === null) return false;
-    let held = holdByReminders.get(code);
-    if (held === undefined) {
-      const mine = await store.reminders.sentLevels(code);
-      held = [...mine.values()].some((names) => highestSentRank(levels, names) >= holdLevel.rank);
-      holdByReminders.set(code, held);
-    }
-    return held;
+    heldByReminders ??= await store.collections.customersRemindedAt(levels.filter((l) => l.rank >= holdLevel.rank).map((l) => l.name));
+    return heldByReminders.has(code);
   };
 
   const skipped: SkippedInvoice[] = [];
   const lines = new Map<string, ReminderLine[]>();
+  const daysPastDue = daysSince(asOf);
   for (const row of open) {
-    const level = levelToSend(levels, row.dueDate, asOf, sent.get(row.invoice));
+    const level = levelToSend(levels, row.dueDate, asOf, sent.get(row.invoice), daysPastDue(row.dueDate));
     if (level === null) continue;
     const customer = customers.get(row.customer);
     if (customer === undefined) continue;
     const skip = (reason: SkipReason) =>
       skipped.push({ customer: row.customer, name: row.name, invoice: row.invoice, currency: row.currency, open: row.open, dueDate: row.dueDate, level: level.name, reason });
     if (disputed.has(row.invoice)) skip('disputed');
-    else if (customer.onHold && !(await heldByReminders(customer.code))) skip('customer on hold');
+    else if (customer.onHold && !(await placedOnHold(customer.code))) skip('customer on hold');
     else if (customer.email === null || customer.email.trim() === '') skip('no email address');
     else {
       const list = lines.get(customer.code) ?? [];
@@ -108,14 +108,14 @@ export async function planReminders(store: Store, asOf: IsoDate, settings: Remin
         open: row.open,
         issueDate: row.issueDate,
         dueDate: row.dueDate,
-        days: daysBetween(row.dueDate, asOf),
+        days: daysPastDue(row.dueDate),
         level,
       });
       lines.set(customer.code, list);
     }
   }
 
-  if (options.settled) skipped.push(...(await settledInvoices(store, asOf, settings, sent, new Set(open.map((r) => r.invoice)), options.customer)));
+  if (options.settled) skipped.push(...(await settledInvoices(store, asOf, since, settings, sent, options.customer)));
 
   const batches: ReminderBatch[] = [...lines.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -130,37 +130,31 @@ export async function planReminders(store: Store, asOf: IsoDate, settings: Remin
   return { asOf, batches, skipped };
 }
 
-/** Invoices settled within the receipts window that would otherwise be reminded now. */
+/** The receipts window: invoices settled after its first day are the ones "paid, not chased". */
+function windowStart(asOf: IsoDate, settings: ReminderSettings): IsoDate {
+  return addDays(asOf, -Math.max(1, settings.maxReceiptsAgeDays));
+}
+
+/** Invoices settled within the receipts window that would otherwise be reminded now: one query for all of them. */
 async function settledInvoices(
   store: Store,
   asOf: IsoDate,
+  since: IsoDate,
   settings: ReminderSettings,
   sent: ReadonlyMap<string, ReadonlySet<string>>,
-  openNow: ReadonlySet<string>,
   customer: string | undefined,
 ): Promise<SkippedInvoice[]> {
-  const since = addDays(asOf, -Math.max(1, settings.maxReceiptsAgeDays));
-  const filter = { kind: 'invoice' as const, ...(customer !== undefined ? { customer } : {}) };
-  const candidates = new Map<string, { invoice: InvoiceHeader; settlement?: Settlement }>();
-  // Open when the window began, or issued within it.
-  for (const r of await store.invoices.list({ ...filter, openOnly: true }, since)) candidates.set(r.invoice.number, { invoice: r.invoice });
-  for (const r of await store.invoices.list({ ...filter, from: addDays(since, 1), to: asOf }, asOf)) {
-    candidates.set(r.invoice.number, { invoice: r.invoice, settlement: r.settlement });
-  }
   const result: SkippedInvoice[] = [];
-  for (const { invoice, settlement } of candidates.values()) {
-    if (openNow.has(invoice.number)) continue;
-    const level = levelToSend(settings.levels, invoice.dueDate, asOf, sent.get(invoice.number));
+  for (const s of await store.collections.settledSince(since, asOf, customer)) {
+    const level = levelToSend(settings.levels, s.dueDate, asOf, sent.get(s.invoice));
     if (level === null) continue;
-    const s = settlement ?? (await store.invoices.settlement(invoice.number, asOf));
-    if (s.open.minor !== 0) continue;
     result.push({
-      customer: invoice.customer,
-      name: invoice.customerName,
-      invoice: invoice.number,
-      currency: invoice.currency,
+      customer: s.customer,
+      name: s.name,
+      invoice: s.invoice,
+      currency: s.currency,
       open: 0,
-      dueDate: invoice.dueDate,
+      dueDate: s.dueDate,
       level: level.name,
       reason: settledReason(s),
     });
