@@ -92,7 +92,7 @@ describe.each(testEngines())('%s: a book of 2,500 invoices', (engine) => {
       expect(r.stdout, set).toBe(expected);
       expect(r.stdout.split('\n').filter((line) => line === keys.join(',')).length, set).toBe(1);
     }
-  });
+  }, 120_000);
 
   it('-o FILE writes the same bytes as stdout, and --from/--to cut the stream by date', async () => {
     const file = path.join(tmp.dir, 'receipts.json');
@@ -105,7 +105,7 @@ describe.each(testEngines())('%s: a book of 2,500 invoices', (engine) => {
     const expected = json.invoices!.rows.filter((r) => String(r.issue_date) >= '2024-07-01' && String(r.issue_date) <= '2025-12-31');
     expect(part.length).toBeGreaterThan(1000);
     expect(part).toEqual(expected);
-  });
+  }, 120_000);
 
   it('the journal: one balanced transaction per document across batches; hledger and ledger agree with aging per customer', async () => {
     const csv = await owed(['--db', db.dbArg, 'export', 'journal', '--format', 'csv']);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ExportRecord } from '../../domain/journal/exports.js';
 import { money } from '../../domain/money/index.js';
 import type { ExportQueries } from '../../domain/store.js';
+import { isPostgres } from './raw.js';
 import { readBoolean, readInteger, readNullableInteger } from './rows.js';
 import { streamQuery } from './stream.js';
 
@@ -14,6 +15,14 @@ import { streamQuery } from './stream.js';
 export function exportQueries(q: Knex): ExportQueries {
   const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
   const dateText = (value: unknown): string | null => (value === null || value === undefined ? null : value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
+
+  /**
+   * The table that drives a set: SQLite reads it in table order and sorts once. Without statistics
+   * its planner walks an index on the join column instead and looks every row up (2-3× the time
+   * for 1M invoices).
+   */
+  const driving = (table: string, alias: string): Knex.QueryBuilder =>
+    isPostgres(q) ? q(`${table} as ${alias}`) : q.from(q.raw(`?? as ?? not indexed`, [table, alias]));
 
   function dated(query: Knex.QueryBuilder, column: string, from: string | null, to: string | null): Knex.QueryBuilder {
     if (from !== null) query.where(column, '>=', from);
@@ -56,7 +65,7 @@ export function exportQueries(q: Knex): ExportQueries {
     },
 
     orderLines(from, to) {
-      const query = q('order_lines as l')
+      const query = driving('order_lines', 'l')
         .join('orders as o', 'o.id', 'l.order_id')
         .join('customers as c', 'c.id', 'o.customer_id')
         .join('products as p', 'p.id', 'l.product_id')
@@ -74,7 +83,7 @@ export function exportQueries(q: Knex): ExportQueries {
     },
 
     invoices(from, to) {
-      const query = q('invoices as i')
+      const query = driving('invoices', 'i')
         .join('customers as c', 'c.id', 'i.customer_id')
         .leftJoin('orders as o', 'o.id', 'i.order_id')
         .select('i.number', 'c.code as customer', 'i.issue_date', 'i.total', 'i.due_date', 'i.currency', 'i.net', 'i.tax', 'o.number as order_number', 'i.external_ref', 'i.kind')
@@ -98,7 +107,7 @@ export function exportQueries(q: Knex): ExportQueries {
     },
 
     receipts(from, to) {
-      const query = q('receipts as r')
+      const query = driving('receipts', 'r')
         .leftJoin('customers as c', 'c.id', 'r.customer_id')
         .leftJoin('receipt_reversals as v', 'v.receipt_id', 'r.id')
         .select('r.receipt_date', 'r.amount', 'c.code as customer', 'r.currency', 'r.number', 'r.memo', 'r.method', 'r.bank_ref', 'v.reversal_date')
@@ -117,7 +126,7 @@ export function exportQueries(q: Knex): ExportQueries {
     },
 
     allocations(from, to) {
-      const query = q('allocations as a')
+      const query = driving('allocations', 'a')
         .join('invoices as i', 'i.id', 'a.invoice_id')
         .leftJoin('receipts as r', function () {
           this.on('r.id', '=', 'a.source_id').andOnIn('a.source_kind', ['receipt', 'adjustment']);
