@@ -211,6 +211,8 @@ export function reconciliationRepository(
     // Full batches reuse one prepared statement; the last, shorter one is sent unnamed.
     const full = { name: `owed_reconcile_rows_${PG_ROWS_PER_INSERT}`, text: numbered(PG_ROWS_PER_INSERT) };
     try {
+      // A second batch in the same transaction (owed demo reconciles more than once) finds the first one's table.
+      await connection.query({ text: 'drop table if exists owed_reconcile_rows', values: [] });
       await connection.query({
         text: `create temporary table owed_reconcile_rows (seq integer, invoice_id integer, source_kind varchar(16), source_id integer,
                amount bigint, date date, batch varchar(40), note text, rule varchar(32), created_at varchar(32), created_by varchar(100)) on commit drop`,
