@@ -9,7 +9,7 @@ import { renderJson } from '../cli/render/index.js';
 import type { Runtime } from '../cli/runtime.js';
 import { UsageError, ValidationError } from '../domain/errors.js';
 import { customerImporter } from '../domain/import/entities/customers.js';
-import { invoiceImporter } from '../domain/import/entities/invoices.js';
+import { createInvoiceImporter } from '../domain/import/entities/invoices.js';
 import { createOrderImporter } from '../domain/import/entities/orders.js';
 import { productImporter } from '../domain/import/entities/products.js';
 import { createReceiptImporter } from '../domain/import/entities/receipts.js';
@@ -43,7 +43,7 @@ function importerFor(entity: Entity, o: ImportOptions): { importer: EntityImport
     case 'orders':
       return { importer: createOrderImporter({ approve: Boolean(o.approve) }) as EntityImporter<unknown>, permission: 'sales' };
     case 'invoices':
-      return { importer: invoiceImporter as EntityImporter<unknown>, permission: 'finance' };
+      return { importer: createInvoiceImporter() as EntityImporter<unknown>, permission: 'finance' };
     case 'receipts':
       return { importer: createReceiptImporter({ reconcile: Boolean(o.reconcile) }) as EntityImporter<unknown>, permission: 'finance' };
   }
@@ -96,7 +96,7 @@ async function runFromFile(rt: Runtime, entity: Entity, file: string, o: ImportO
   if (o.approve && entity !== 'orders') throw new UsageError('--approve is for orders');
   const rules = o.rules ? loadRules(o.rules) : NO_RULES;
   const { importer, permission } = importerFor(entity, o);
-  // csv-parse and iconv-lite are loaded by the command that reads CSV, not by every command.
+  // The CSV reader and iconv-lite are loaded by the command that reads CSV, not by every command.
   const { openInput, readCsv } = await import('../io/read-csv.js');
   const input = openInput(file, stdin as never);
   const source = await readCsv(input.stream, {
@@ -119,16 +119,29 @@ async function runFromFile(rt: Runtime, entity: Entity, file: string, o: ImportO
     rejects.write(stringify([[...row.values, `line ${row.line}: ${reason}`]]));
   };
   const progress = rt.streams.stderr.isTTY && !rt.quiet;
-  async function* rows(): AsyncGenerator<IncomingRow> {
+  async function* rows(): AsyncGenerator<IncomingRow[]> {
     let n = 0;
-    for await (const record of source.records) {
-      const mapped = mapper(record.values);
-      if (progress && ++n % 10_000 === 0) rt.streams.stderr.write(`\r${entity}: ${n.toLocaleString('en')} rows…`);
-      yield {
-        row: { line: record.line, values: record.values, fields: mapped.fields, ...(mapped.original ? { original: mapped.original } : {}) },
-        ...(mapped.skipped !== undefined ? { skipped: mapped.skipped } : {}),
-        ...(mapped.problems ? { problems: mapped.problems.map((p) => ({ row: record.line, ...p })) } : {}),
-      };
+    for await (const chunk of source.records) {
+      const out = new Array<IncomingRow>(chunk.length);
+      for (let i = 0; i < chunk.length; i++) {
+        const { line, values } = chunk[i]!;
+        const mapped = mapper(values);
+        out[i] = mapped.skipped === undefined && mapped.problems === undefined && mapped.original === undefined
+          ? { line, values, fields: mapped.fields }
+          : {
+            line,
+            values,
+            fields: mapped.fields,
+            ...(mapped.original ? { original: mapped.original } : {}),
+            ...(mapped.skipped !== undefined ? { skipped: mapped.skipped } : {}),
+            ...(mapped.problems ? { problems: mapped.problems.map((p) => ({ row: line, ...p })) } : {}),
+          };
+      }
+      if (progress && Math.floor((n + chunk.length) / 10_000) > Math.floor(n / 10_000)) {
+        rt.streams.stderr.write(`\r${entity}: ${(n + chunk.length).toLocaleString('en')} rows…`);
+      }
+      n += chunk.length;
+      yield out;
     }
     if (progress && n >= 10_000) rt.streams.stderr.write('\r\x1b[K');
   }

@@ -412,27 +412,33 @@ export interface ImportedReceipt {
   readonly reversedOn?: IsoDate | null;
 }
 
-/** Bulk paths for imports: one query per batch of keys, one statement per batch of rows. */
+/** A row an import found in the book, with its id (how the import tells its own rows from the book's). */
+export type Found<T> = T & { readonly id: number };
+
+/**
+ * Bulk paths for imports: one query per batch of keys, a few multi-row statements per batch of
+ * rows. Inserts return the new rows' ids, in order.
+ */
 export interface ImportRepository {
-  customersByCode(codes: readonly string[]): Promise<Map<string, Customer>>;
+  customersByCode(codes: readonly string[]): Promise<Map<string, Found<Customer>>>;
   /** Customer codes by exact name, for bank statements that name the payer. */
   customerCodesByName(names: readonly string[]): Promise<Map<string, string[]>>;
-  insertCustomers(customers: readonly Customer[]): Promise<void>;
-  productsBySku(skus: readonly string[]): Promise<Map<string, Product>>;
-  insertProducts(products: readonly Product[]): Promise<void>;
-  invoicesByNumber(numbers: readonly string[]): Promise<Map<string, ImportedInvoice>>;
-  invoicesByExternalRef(refs: readonly string[]): Promise<Map<string, ImportedInvoice>>;
-  insertInvoices(invoices: readonly ImportedInvoice[], at: string, by: string): Promise<void>;
-  receiptsByBankRef(refs: readonly string[]): Promise<Map<string, ImportedReceipt>>;
-  insertReceipts(receipts: readonly ImportedReceipt[], at: string, by: string): Promise<void>;
+  insertCustomers(customers: readonly Customer[]): Promise<number[]>;
+  productsBySku(skus: readonly string[]): Promise<Map<string, Found<Product>>>;
+  insertProducts(products: readonly Product[]): Promise<number[]>;
+  invoicesByNumber(numbers: readonly string[]): Promise<Map<string, Found<ImportedInvoice>>>;
+  invoicesByExternalRef(refs: readonly string[]): Promise<Map<string, Found<ImportedInvoice>>>;
+  insertInvoices(invoices: readonly ImportedInvoice[], at: string, by: string): Promise<number[]>;
+  receiptsByBankRef(refs: readonly string[]): Promise<Map<string, Found<ImportedReceipt>>>;
+  insertReceipts(receipts: readonly ImportedReceipt[], at: string, by: string): Promise<number[]>;
   /** Takes `count` consecutive numbers of a series and year; returns the first. */
   reserveNumbers(series: string, year: number, count: number): Promise<number>;
   /** Moves a series on to at least `last`, so numbers imported in owed's format are never drawn again. */
   raiseNumbers(series: string, year: number, last: number): Promise<void>;
   /** Orders with their lines, by number (what `owed import orders` compares a re-import with). */
-  ordersByNumber(numbers: readonly string[]): Promise<Map<string, ImportedOrderContent>>;
+  ordersByNumber(numbers: readonly string[]): Promise<Map<string, Found<ImportedOrderContent>>>;
   /** Orders (draft or cancelled, nothing reserved) with their lines, in one statement per table and batch. */
-  insertOrders(orders: readonly Order[]): Promise<void>;
+  insertOrders(orders: readonly Order[]): Promise<number[]>;
   /** Runs `work` inside a savepoint: if it throws, what it wrote is undone and the error passes on. */
   savepoint<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -1,21 +1,18 @@
 import fs from 'node:fs';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { parse, CsvError } from 'csv-parse';
+import type { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { ValidationError } from '../domain/errors.js';
+import { CsvParser, type CsvRecord } from './csv-parser.js';
+
+export type { CsvRecord } from './csv-parser.js';
 
 export type Encoding = 'utf8' | 'gbk' | 'gb18030' | 'auto';
-
-export interface CsvRecord {
-  /** 1-based line of the file where the record starts. */
-  readonly line: number;
-  readonly values: readonly string[];
-}
 
 export interface CsvSource {
   readonly header: readonly string[] | null;
   readonly encoding: 'utf8' | 'gb18030';
-  readonly records: AsyncIterable<CsvRecord>;
+  /** The data records, a chunk's worth at a time, in file order. */
+  readonly records: AsyncIterable<readonly CsvRecord[]>;
 }
 
 export interface CsvOptions {
@@ -33,6 +30,7 @@ export interface CsvOptions {
 }
 
 const SNIFF_BYTES = 64 * 1024;
+const READ_BYTES = 256 * 1024;
 
 function invalid(name: string, reason: string, hint?: string): ValidationError {
   return new ValidationError({ field: name, reason }, hint);
@@ -89,44 +87,55 @@ async function isWhollyUtf8(input: Readable): Promise<boolean> {
   }
 }
 
-/** Decodes UTF-8 strictly, so a GBK file read as UTF-8 fails loudly instead of turning into mojibake. */
-class StrictUtf8 extends Transform {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  private line = 1;
+/** Turns chunks of bytes into text; throws a ValidationError naming the line of a bad byte. */
+interface Decoder {
+  write(chunk: Buffer): string;
+  end(): string;
+}
 
-  /** `guessed`: the encoding was decided from the first 64 KiB of standard input (--encoding auto). */
-  constructor(private readonly name: string, private readonly guessed = false) {
-    super({ decodeStrings: true });
-  }
+/**
+ * Strict UTF-8, so a GBK file read as UTF-8 fails loudly instead of turning into mojibake. Lines
+ * are counted on the bytes (a native indexOf per line) only to name the line of a bad byte.
+ * `guessed`: the encoding was decided from the first 64 KiB of standard input (--encoding auto).
+ */
+function strictUtf8(name: string, guessed: boolean): Decoder {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  return {
+    write(chunk) {
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        const at = firstInvalidUtf8(chunk);
+        const row = at < 0 ? line : lineAt(chunk, at, line);
+        throw guessed
+          ? new ValidationError(
+            { row, field: name, reason: 'is not valid UTF-8 here, though its first 64 KiB are: --encoding auto decides standard input from its first 64 KiB, and standard input cannot be read again' },
+            'give the encoding: --encoding gbk (or gb18030), or import from a file, which auto reads whole before deciding',
+          )
+          : new ValidationError({ row, field: name, reason: 'is not valid UTF-8' }, 'a file from a Chinese spreadsheet is often GBK: add --encoding gbk');
+      }
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) line++;
+      return text;
+    },
+    end() {
+      try {
+        return decoder.decode();
+      } catch {
+        throw invalid(name, 'ends in the middle of a UTF-8 character', 'check the file is complete, or give --encoding gbk');
+      }
+    },
+  };
+}
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    try {
-      const text = this.decoder.decode(chunk, { stream: true });
-      done(null, text);
-      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) this.line++;
-    } catch {
-      const at = firstInvalidUtf8(chunk);
-      const line = at < 0 ? this.line : lineAt(chunk, at, this.line);
-      done(this.guessed
-        ? new ValidationError(
-          { row: line, field: this.name, reason: 'is not valid UTF-8 here, though its first 64 KiB are: --encoding auto decides standard input from its first 64 KiB, and standard input cannot be read again' },
-          'give the encoding: --encoding gbk (or gb18030), or import from a file, which auto reads whole before deciding',
-        )
-        : new ValidationError({ row: line, field: this.name, reason: 'is not valid UTF-8' }, 'a file from a Chinese spreadsheet is often GBK: add --encoding gbk'));
-    }
-  }
-
-  override _flush(done: TransformCallback): void {
-    try {
-      done(null, this.decoder.decode());
-    } catch {
-      done(invalid(this.name, 'ends in the middle of a UTF-8 character', 'check the file is complete, or give --encoding gbk'));
-    }
-  }
+function gb18030(): Decoder {
+  const decoder = iconv.getDecoder('gb18030');
+  return { write: (chunk) => decoder.write(chunk), end: () => decoder.end() ?? '' };
 }
 
 /** Reads the head of the input to decide the encoding and refuse empty or binary files. */
-async function sniff(input: Readable, name: string): Promise<{ head: Buffer; rest: Readable }> {
+async function sniff(input: Readable, name: string): Promise<{ head: Buffer; rest: AsyncGenerator<Buffer> }> {
   const chunks: Buffer[] = [];
   let size = 0;
   const iterator = input[Symbol.asyncIterator]();
@@ -148,19 +157,21 @@ async function sniff(input: Readable, name: string): Promise<{ head: Buffer; res
       yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as string);
     }
   }
-  return { head, rest: Readable.from(remainder()) };
+  return { head, rest: remainder() };
 }
 
 export function openInput(file: string, stdin: Readable): { stream: Readable; name: string; reopen?: () => Readable } {
   if (file === '-') return { stream: stdin, name: 'standard input' };
   if (!fs.existsSync(file)) throw invalid(file, 'does not exist');
   if (fs.statSync(file).isDirectory()) throw invalid(file, 'is a directory, not a CSV file');
-  return { stream: fs.createReadStream(file), name: file, reopen: () => fs.createReadStream(file) };
+  // Large reads: fewer chunks to decode and parse; memory holds a few of them.
+  const open = () => fs.createReadStream(file, { highWaterMark: READ_BYTES });
+  return { stream: open(), name: file, reopen: open };
 }
 
 /**
  * Streams a CSV file as records, decoding UTF-8 (with or without BOM), GBK or GB18030. Memory
- * holds one chunk and one record at a time, whatever the size of the file.
+ * holds a chunk of the file (256 KiB) and its records at a time, whatever the size of the file.
  */
 export async function readCsv(input: Readable, options: CsvOptions): Promise<CsvSource> {
   const { head, rest } = await sniff(input, options.name);
@@ -181,53 +192,70 @@ export async function readCsv(input: Readable, options: CsvOptions): Promise<Csv
     );
   }
   const guessed = options.encoding === 'auto' && options.reopen === undefined;
-  const decoded = encoding === 'utf8' ? rest.pipe(new StrictUtf8(options.name, guessed)) : rest.pipe(iconv.decodeStream('gb18030'));
-  const parser = decoded.pipe(parse({
-    bom: true,
-    delimiter: options.separator ?? detectSeparator(head),
-    from_line: options.skip + 1,
-    skip_empty_lines: true,
-    info: true,
-    raw: true,
-    relax_column_count: false,
-  }));
-  decoded.on('error', (error) => parser.destroy(error));
+  const decoder = encoding === 'utf8' ? strictUtf8(options.name, guessed) : gb18030();
+  const parser = new CsvParser(options.separator ?? detectSeparator(head), options.skip, options.name);
 
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number }; raw: string }>;
-  const next = async (): Promise<{ record: string[]; info: { lines: number }; raw: string } | undefined> => {
-    try {
-      const r = await iterator.next();
-      return r.done ? undefined : r.value;
-    } catch (error) {
-      throw translateParseError(error, options.name);
+  // Records a chunk at a time: one await per chunk, not per record.
+  async function* chunks(): AsyncGenerator<CsvRecord[]> {
+    for await (const bytes of rest) {
+      const out: CsvRecord[] = [];
+      parser.push(decoder.write(bytes), out);
+      if (out.length > 0) yield out;
+    }
+    const out: CsvRecord[] = [];
+    parser.push(decoder.end(), out);
+    parser.end(out);
+    if (out.length > 0) yield out;
+  }
+  const source = chunks();
+  let first: CsvRecord[] = [];
+  let at = 0;
+  const nextRecord = async (): Promise<CsvRecord | undefined> => {
+    while (at >= first.length) {
+      const r = await source.next();
+      if (r.done) return undefined;
+      first = r.value;
+      at = 0;
+    }
+    return first[at++];
+  };
+
+  let header: string[] | null = null;
+  let width: number;
+  if (options.header) {
+    const h = await nextRecord();
+    if (!h) throw invalid(options.name, options.skip > 0 ? `has nothing after the ${options.skip} skipped lines` : 'has no header line');
+    header = h.values.map((c) => c.trim());
+    width = header.length;
+  } else {
+    const r = await nextRecord();
+    width = r?.values.length ?? 0;
+    at = Math.max(0, at - 1);
+  }
+  const check = (batch: readonly CsvRecord[]) => {
+    for (const r of batch) {
+      if (r.values.length !== width) {
+        throw new ValidationError(
+          { row: r.line, field: options.name, reason: `has ${r.values.length} fields where the ${header ? 'header has' : 'first line has'} ${width}` },
+          'every row needs as many fields as the header; quote values that contain the separator',
+        );
+      }
     }
   };
-  let header: string[] | null = null;
-  let first: { record: string[]; info: { lines: number }; raw: string } | undefined;
-  if (options.header) {
-    const h = await next();
-    if (!h) throw invalid(options.name, options.skip > 0 ? `has nothing after the ${options.skip} skipped lines` : 'has no header line');
-    header = h.record.map((c) => c.trim());
-  } else {
-    first = await next();
-  }
-  async function* records(): AsyncGenerator<CsvRecord> {
-    if (first) yield { line: startLine(first), values: first.record };
+  async function* records(): AsyncGenerator<readonly CsvRecord[]> {
+    const rest = first.slice(at);
+    if (rest.length > 0) {
+      check(rest);
+      yield rest;
+    }
     for (;;) {
-      const r = await next();
-      if (!r) return;
-      yield { line: startLine(r), values: r.record };
+      const r = await source.next();
+      if (r.done) return;
+      check(r.value);
+      yield r.value;
     }
   }
   return { header, encoding, records: records() };
-}
-
-/** csv-parse counts lines to the end of a record; a quoted value may span several. */
-function startLine(r: { info: { lines: number }; raw: string }): number {
-  const body = r.raw.replace(/\r?\n$/, '');
-  let breaks = 0;
-  for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) breaks++;
-  return r.info.lines - breaks;
 }
 
 function detectSeparator(head: Buffer): string {
@@ -235,17 +263,4 @@ function detectSeparator(head: Buffer): string {
   const counts = [',', ';', '\t', '|'].map((s) => [s, firstLine.split(s).length - 1] as const);
   const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
   return best[1] > 0 ? best[0] : ',';
-}
-
-function translateParseError(error: unknown, name: string): unknown {
-  if (error instanceof ValidationError) return error;
-  if (error instanceof CsvError) {
-    const e = error as CsvError & { lines?: number; record?: string[] };
-    const line = e.lines;
-    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      return new ValidationError({ ...(line !== undefined ? { row: line } : {}), field: name, reason: `has ${e.record?.length ?? 'a different number of'} fields where the header has ${e.message.match(/expect (\d+)/)?.[1] ?? 'another number'}` }, 'every row needs as many fields as the header; quote values that contain the separator');
-    }
-    return new ValidationError({ ...(line !== undefined ? { row: line } : {}), field: name, reason: `is not valid CSV: ${e.message}` });
-  }
-  return error;
 }

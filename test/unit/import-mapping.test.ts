@@ -10,7 +10,7 @@ const INVOICE_COLUMNS = ['number', 'customer', 'issue_date', 'total', 'due_date'
 const DEFAULT_MARKS = { decimalMark: '.', thousandsSeparator: ',' };
 const GERMAN = { decimalMark: ',', thousandsSeparator: '.' };
 
-function fields(m: { fields: ReadonlyMap<string, string> }): Record<string, string> {
+function fields(m: { fields: Iterable<[string, string]> }): Record<string, string> {
   return Object.fromEntries(m.fields);
 }
 

@@ -2,14 +2,15 @@ import type { Problem } from '../errors.js';
 import type { Store } from '../store.js';
 import type { Actor } from '../actor.js';
 import type { CompanySettings } from '../settings/company-settings.js';
+import type { FieldReader } from './mapping.js';
 
 /** One data row of an import, with the line it came from. */
 export interface SourceRow {
   readonly line: number;
   readonly values: readonly string[];
-  readonly fields: ReadonlyMap<string, string>;
+  readonly fields: FieldReader;
   /** The file's own text of fields the rules rewrote (a date read by date-format): what messages show. */
-  readonly original?: ReadonlyMap<string, string>;
+  readonly original?: FieldReader;
 }
 
 /** A problem as the user wrote the value: the file's text, not the form the rules turned it into. */
@@ -27,10 +28,11 @@ export interface Prepared<T> {
   readonly record: T;
 }
 
-export type Outcome = 'created' | 'updated' | 'present';
-
 export interface BatchResult {
-  readonly outcomes: readonly { readonly row: SourceRow; readonly outcome: Outcome }[];
+  readonly created: number;
+  readonly updated: number;
+  /** Already in the book with the same content. */
+  readonly present: number;
   /** Same key, different content: a conflict (exit 5), unless the importer may update. */
   readonly conflicts: readonly { readonly row: SourceRow; readonly reason: string }[];
   /** Rows that can only be judged against the book (an unknown customer in an invoice). */
@@ -43,6 +45,12 @@ export interface ImportContext {
   readonly settings: CompanySettings;
   readonly update: boolean;
   readonly dryRun: boolean;
+  /**
+   * Marks the book row `id` (of the importer's own table) as matched by `row`: written, updated or
+   * found already present. Returns the line of an earlier row of this file that matched the same
+   * book row — the same key twice in one file — or undefined.
+   */
+  claim(id: number, row: SourceRow): number | undefined;
 }
 
 /**
@@ -66,6 +74,35 @@ export interface EntityImporter<T> {
   commit(batch: readonly Prepared<T>[], ctx: ImportContext): Promise<BatchResult>;
   /** Work after the last batch (e.g. reconcile what was imported). */
   finish?(ctx: ImportContext): Promise<Record<string, unknown>>;
+}
+
+/** The problem of a key that comes twice in one file (for grouped records: rows that are not together). */
+export function duplicateKey(importer: Pick<EntityImporter<unknown>, 'columns' | 'groupBy'>, line: number, key: string, earlier: number): Problem {
+  return {
+    row: line,
+    field: importer.columns[0]!,
+    value: key,
+    reason: importer.groupBy !== undefined
+      ? `the rows of ${key} must come one after another; it already appeared on line ${earlier}`
+      : `appears twice in the file (first on line ${earlier})`,
+  };
+}
+
+/** Counts and findings of a batch, gathered by an importer's commit. */
+export class BatchFindings {
+  created = 0;
+  updated = 0;
+  present = 0;
+  readonly conflicts: { row: SourceRow; reason: string }[] = [];
+  readonly problems: { row: SourceRow; problem: Problem }[] = [];
+
+  problem(row: SourceRow, problem: Problem): void {
+    this.problems.push({ row, problem });
+  }
+
+  conflict(row: SourceRow, reason: string): void {
+    this.conflicts.push({ row, reason });
+  }
 }
 
 export function fieldProblem(row: SourceRow, field: string, reason: string, value?: string): Problem {

@@ -1,15 +1,53 @@
 import { ValidationError } from '../errors.js';
 import type { ImportRules } from './rules.js';
 
+/** A row's values by owed's field names. */
+export interface FieldReader {
+  get(name: string): string | undefined;
+}
+
+/** The field names of one import and their positions in every row's values. */
+class FieldSlots {
+  readonly index = new Map<string, number>();
+  constructor(readonly names: readonly string[]) {
+    names.forEach((name, i) => this.index.set(name, i));
+  }
+}
+
+/**
+ * A row's values, one array per row with the names shared by the whole import (a Map per row
+ * costs more than the rest of the mapping). A field the file does not have is undefined.
+ */
+export class Fields implements FieldReader, Iterable<[string, string]> {
+  constructor(private readonly slots: FieldSlots, private readonly values: (string | undefined)[]) {}
+
+  get(name: string): string | undefined {
+    const i = this.slots.index.get(name);
+    return i === undefined ? undefined : this.values[i];
+  }
+
+  set(name: string, value: string): void {
+    const i = this.slots.index.get(name);
+    if (i !== undefined) this.values[i] = value;
+  }
+
+  *[Symbol.iterator](): Iterator<[string, string]> {
+    for (let i = 0; i < this.values.length; i++) {
+      const value = this.values[i];
+      if (value !== undefined) yield [this.slots.names[i]!, value];
+    }
+  }
+}
+
 export interface MappedRow {
   /** Target field → raw text, after columns, defaults and conditions. */
-  readonly fields: ReadonlyMap<string, string>;
+  readonly fields: Fields;
   /** Why the rules skipped this row, if they did. */
   readonly skipped?: string;
   /** Values the rules cannot read (an amount that does not follow the file's marks). */
   readonly problems?: readonly { readonly field: string; readonly value: string; readonly reason: string }[];
   /** The file's text of the fields the rules rewrote (dates by date-format, amounts by their marks), for messages. */
-  readonly original?: ReadonlyMap<string, string>;
+  readonly original?: Fields;
 }
 
 export type Mapper = (record: readonly string[]) => MappedRow;
@@ -84,16 +122,32 @@ export function createMapper(rules: ImportRules, header: readonly string[] | nul
   const credit = rules.credit === undefined ? undefined : resolve(rules.credit, 'credit');
   const debit = rules.debit === undefined ? undefined : resolve(rules.debit, 'debit');
 
+  // Every field a row can hold: owed's columns, and any other the rules name or set.
+  const slots = new FieldSlots([...new Set([
+    ...known, ...targets.keys(), ...(credit !== undefined ? ['amount'] : []), ...rules.defaults.keys(),
+    ...rules.conditions.flatMap((c) => (c.action.kind === 'set' ? [c.action.field] : [])),
+  ])]);
+  const width = slots.names.length;
+  const from = [...targets].map(([field, i]) => [slots.index.get(field)!, i] as const);
+  const amountSlots = slots.names.flatMap((f, i) => (AMOUNT_FIELDS.has(f) ? [i] : []));
+  const dateSlots = slots.names.flatMap((f, i) => (DATE_FIELDS.has(f) ? [i] : []));
+  const amountSlot = slots.index.get('amount');
+  // Without rules that change values, a row is its trimmed columns: no rewriting to look for.
+  const plain = credit === undefined && rules.defaults.size === 0 && rules.conditions.length === 0
+    && rules.decimalMark === '.' && rules.thousandsSeparator === ',' && rules.dateFormat === undefined;
+
   return (record) => {
-    const fields = new Map<string, string>();
-    for (const [field, i] of targets) fields.set(field, (record[i] ?? '').trim());
+    const values = new Array<string | undefined>(width);
+    for (const [slot, i] of from) values[slot] = (record[i] ?? '').trim();
+    const fields = new Fields(slots, values);
+    if (plain) return { fields };
     if (credit !== undefined) {
       const inflow = normaliseAmount(record[credit] ?? '', rules) ?? (record[credit] ?? '').trim();
       if (inflow === '' || /^[-+]?0*(\.0*)?$/.test(inflow)) {
         const outflow = debit === undefined ? '' : (record[debit] ?? '').trim();
         return { fields, skipped: outflow !== '' ? 'money out (debit), not a receipt' : 'no credit amount' };
       }
-      fields.set('amount', (record[credit] ?? '').trim());
+      values[amountSlot!] = (record[credit] ?? '').trim();
     }
     for (const [field, value] of rules.defaults) if ((fields.get(field) ?? '') === '') fields.set(field, value);
     for (const c of rules.conditions) {
@@ -104,23 +158,26 @@ export function createMapper(rules: ImportRules, header: readonly string[] | nul
       fields.set(c.action.field, c.action.value);
     }
     const problems: { field: string; value: string; reason: string }[] = [];
-    let original: Map<string, string> | undefined;
-    const rewrite = (field: string, value: string, to: string) => {
+    let original: (string | undefined)[] | undefined;
+    const rewrite = (slot: number, value: string, to: string) => {
       if (to === value) return;
-      fields.set(field, to);
-      (original ??= new Map()).set(field, value);
+      values[slot] = to;
+      (original ??= new Array<string | undefined>(width))[slot] = value;
     };
-    for (const [field, value] of fields) {
-      if (AMOUNT_FIELDS.has(field) && value !== '') {
-        const amount = normaliseAmount(value, rules);
-        if (amount === undefined) {
-          problems.push({ field, value, reason: `is not an amount written with decimal mark "${rules.decimalMark}" and thousands separator "${rules.thousandsSeparator}"` });
-        } else {
-          rewrite(field, value, amount);
-        }
+    for (const slot of amountSlots) {
+      const value = values[slot];
+      if (value === undefined || value === '') continue;
+      const amount = normaliseAmount(value, rules);
+      if (amount === undefined) {
+        problems.push({ field: slots.names[slot]!, value, reason: `is not an amount written with decimal mark "${rules.decimalMark}" and thousands separator "${rules.thousandsSeparator}"` });
+      } else {
+        rewrite(slot, value, amount);
       }
-      if (DATE_FIELDS.has(field) && value !== '') rewrite(field, value, normaliseDate(value, rules.dateFormat));
     }
-    return { fields, ...(problems.length > 0 ? { problems } : {}), ...(original ? { original } : {}) };
+    for (const slot of dateSlots) {
+      const value = values[slot];
+      if (value !== undefined && value !== '') rewrite(slot, value, normaliseDate(value, rules.dateFormat));
+    }
+    return { fields, ...(problems.length > 0 ? { problems } : {}), ...(original ? { original: new Fields(slots, original) } : {}) };
   };
 }

@@ -3,8 +3,10 @@ import { RefusedError, ValidationError, type Problem } from '../errors.js';
 import { loadSettings } from '../settings/load-settings.js';
 import type { Store } from '../store.js';
 import { requirePermission, type Permission } from '../users/roles.js';
-import { asWritten, type EntityImporter, type ImportContext, type Prepared, type SourceRow } from './importer.js';
+import { asWritten, duplicateKey, type EntityImporter, type ImportContext, type Prepared, type SourceRow } from './importer.js';
+import { RowLog } from './row-log.js';
 
+/** Rows checked against the book and written together: one lookup per key set, a few INSERTs. */
 const BATCH = 2000;
 const SHOWN = 50;
 
@@ -36,8 +38,8 @@ export interface ImportReport {
 
 export type RejectSink = (row: SourceRow, reason: string) => void;
 
-export interface IncomingRow {
-  readonly row: SourceRow;
+/** A row as it arrives from the file: its fields, or why the rules skip it, or what the mapping could not read. */
+export interface IncomingRow extends SourceRow {
   readonly skipped?: string;
   /** Problems found while mapping the row (before the entity checks it). */
   readonly problems?: readonly Problem[];
@@ -55,18 +57,27 @@ export class DryRunResult extends Error {
  * default: every row is checked, problems are counted (the first 50 kept), and any problem or
  * conflict aborts the whole import after the last row. With `partial`, bad rows go to `reject`
  * and the good ones are kept.
+ *
+ * A key that comes twice in the file is found within a batch by a map of that batch's keys, and
+ * across batches by the book itself: the earlier row was written (or found present) by then, so
+ * the importer's lookup finds it, and `claim` tells it was this file's. Nothing that grows with
+ * the file is kept but the RowLog's 8 bytes per row.
  */
 export async function runImport<T>(
   store: Store,
   actor: Actor,
   importer: EntityImporter<T>,
   permission: Permission,
-  rows: AsyncIterable<IncomingRow>,
+  rows: AsyncIterable<readonly IncomingRow[]>,
   options: ImportOptions,
   reject: RejectSink,
 ): Promise<ImportReport> {
   requirePermission(actor.user, actor.role, permission, `import ${importer.entity}`);
-  const ctx: ImportContext = { store, actor, settings: await loadSettings(store), update: options.update, dryRun: options.dryRun };
+  const log = new RowLog();
+  const ctx: ImportContext = {
+    store, actor, settings: await loadSettings(store), update: options.update, dryRun: options.dryRun,
+    claim: (id, row) => log.claim(id, row.line),
+  };
   const problems: Problem[] = [];
   let problemCount = 0;
   const conflicts: string[] = [];
@@ -77,8 +88,9 @@ export async function runImport<T>(
   let present = 0;
   let skipped = 0;
   let rejected = 0;
-  const seen = new Map<string, number>();
   let batch: Prepared<T>[] = [];
+  /** This batch's keys and their lines: duplicates within a batch, before any of it is written. */
+  let keys = new Map<string, number>();
   const grouped = importer.groupBy !== undefined;
   if (grouped && !importer.prepareGroup) throw new Error(`${importer.entity}: groupBy needs prepareGroup`);
 
@@ -93,9 +105,10 @@ export async function runImport<T>(
 
   const problem = (p: Problem) => {
     problemCount++;
-    // Keep the 50 earliest lines, whichever check found them.
-    problems.push(p);
-    if (problems.length > SHOWN) {
+    // Keep the 50 earliest lines, whichever check found them. The value is copied: a slice of
+    // the file's text would keep its whole chunk alive.
+    problems.push(p.value === undefined ? p : { ...p, value: flat(p.value) });
+    if (problems.length > SHOWN * 2) {
       problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
       problems.length = SHOWN;
     }
@@ -104,9 +117,9 @@ export async function runImport<T>(
   const flush = async () => {
     if (batch.length === 0) return;
     const result = await importer.commit(batch, ctx);
-    created += result.outcomes.filter((o) => o.outcome === 'created').length;
-    updated += result.outcomes.filter((o) => o.outcome === 'updated').length;
-    present += result.outcomes.filter((o) => o.outcome === 'present').length;
+    created += result.created;
+    updated += result.updated;
+    present += result.present;
     // A group is judged as a whole: its rows' problems are gathered per group.
     const byLine = grouped ? new Map(batch.flatMap((b) => (b.rows ?? [b.row]).map((r) => [r.line, b] as const))) : undefined;
     const failed = new Map<Prepared<T> | SourceRow, string[]>();
@@ -129,73 +142,69 @@ export async function runImport<T>(
     }
     for (const [item, reasons] of failed) rejectRows('line' in item ? { row: item } : item, reasons.join('; '));
     batch = [];
+    keys = new Map();
   };
 
   let records = 0;
   const take = async (incoming: readonly IncomingRow[]) => {
     records++;
     const first = incoming[0]!;
-    const mapping = incoming.flatMap((i) => i.problems ?? []);
+    const mapping = incoming.length === 1 ? first.problems ?? [] : incoming.flatMap((i) => i.problems ?? []);
     const checked = mapping.length > 0
       ? mapping
-      : grouped ? importer.prepareGroup!(incoming.map((i) => i.row), ctx) : importer.prepare(first.row, ctx);
-    const prepared = Array.isArray(checked)
-      ? checked.map((p) => asWritten(incoming.find((i) => i.row.line === p.row)?.row ?? first.row, p))
-      : checked;
-    if (Array.isArray(prepared)) {
-      if (options.partial) rejectRows({ row: first.row, rows: incoming.map((i) => i.row) }, prepared.map(describe).join('; '));
-      else for (const p of prepared) problem(p);
+      : grouped ? importer.prepareGroup!(incoming, ctx) : importer.prepare(first, ctx);
+    if (isProblems(checked)) {
+      const found = checked.map((p) => asWritten(incoming.length === 1 ? first : incoming.find((i) => i.line === p.row) ?? first, p));
+      if (options.partial) rejectRows({ row: first, rows: incoming }, found.map(describe).join('; '));
+      else for (const p of found) problem(p);
       return;
     }
-    const earlier = seen.get(prepared.key);
+    const earlier = keys.get(checked.key);
     if (earlier !== undefined) {
-      const p: Problem = {
-        row: first.row.line,
-        field: importer.columns[0]!,
-        value: prepared.key,
-        reason: grouped
-          ? `the rows of ${prepared.key} must come one after another; it already appeared on line ${earlier}`
-          : `appears twice in the file (first on line ${earlier})`,
-      };
-      if (options.partial) rejectRows({ row: first.row, rows: incoming.map((i) => i.row) }, describe(p));
+      const p = duplicateKey(importer, first.line, checked.key, earlier);
+      if (options.partial) rejectRows({ row: first, rows: incoming }, describe(p));
       else problem(p);
       return;
     }
-    seen.set(prepared.key, first.row.line);
+    keys.set(checked.key, first.line);
     // Batches are written even once the import is bound to fail: that is how checks against the
     // book (unknown customers, conflicts) reach every row; the transaction is rolled back anyway.
-    batch.push({ row: first.row, ...(grouped ? { rows: incoming.map((i) => i.row) } : {}), key: prepared.key, record: prepared.record });
+    batch.push(grouped ? { row: first, rows: incoming, key: checked.key, record: checked.record } : { row: first, key: checked.key, record: checked.record });
     if (batch.length >= BATCH) await flush();
   };
 
   // Rows of one group (an order's lines) are gathered until the group's value changes.
   let group: IncomingRow[] = [];
   let groupKey = '';
-  for await (const incoming of rows) {
-    read++;
-    if (incoming.skipped !== undefined) {
-      skipped++;
-      continue;
+  for await (const chunk of rows) {
+    for (const incoming of chunk) {
+      read++;
+      if (incoming.skipped !== undefined) {
+        skipped++;
+        continue;
+      }
+      if (!grouped) {
+        await take([incoming]);
+        continue;
+      }
+      const key = (incoming.fields.get(importer.groupBy!) ?? '').trim();
+      if (group.length > 0 && key !== groupKey) {
+        await take(group);
+        group = [];
+      }
+      groupKey = key;
+      group.push(incoming);
     }
-    if (!grouped) {
-      await take([incoming]);
-      continue;
-    }
-    const key = (incoming.row.fields.get(importer.groupBy!) ?? '').trim();
-    if (group.length > 0 && key !== groupKey) {
-      await take(group);
-      group = [];
-    }
-    groupKey = key;
-    group.push(incoming);
   }
   if (group.length > 0) await take(group);
   await flush();
   if (read === 0) throw new ValidationError({ field: importer.entity, reason: 'the file has a header but no rows' });
 
   if (problemCount > 0) {
+    problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+    problems.length = Math.min(problems.length, SHOWN);
     throw new ValidationError(
-      [...problems].sort((a, b) => (a.row ?? 0) - (b.row ?? 0)),
+      problems,
       '--dry-run checks a file without writing; --partial --rejects FILE imports the good rows and sets the bad ones aside',
       problemCount,
     );
@@ -210,4 +219,13 @@ export async function runImport<T>(
   const report: ImportReport = { entity: importer.entity, read, ...(grouped ? { records } : {}), created, updated, present, skipped, rejected, problems: [], problemCount: 0, dryRun: options.dryRun, extra };
   if (options.dryRun) throw new DryRunResult(report);
   return report;
+}
+
+function isProblems<T>(checked: readonly Problem[] | T): checked is readonly Problem[] {
+  return Array.isArray(checked);
+}
+
+/** A copy of a string that shares no memory with the text it was cut from. */
+function flat(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }

@@ -1,34 +1,28 @@
 import type { Knex } from 'knex';
-import type { ImportedInvoice, ImportedOrderContent, ImportedReceipt, ImportRepository } from '../../domain/store.js';
+import type { Product } from '../../domain/products/product.js';
+import type { Order } from '../../domain/sales/order.js';
+import type { Found, ImportedInvoice, ImportedOrderContent, ImportedReceipt, ImportRepository } from '../../domain/store.js';
 import { customerFromRow, customerToRow, type CustomerRow } from './customers.js';
+import { importDriver, type ImportDriver } from './import-driver.js';
 import { productFromRow, type ProductRow } from './products.js';
 import { rawRows } from './raw.js';
 import { readInteger } from './rows.js';
 
-/** Rows per INSERT statement: under SQLite's bound-parameter limit for the widest table. */
-const INSERT_CHUNK = 500;
-/** Keys per IN (…) lookup. */
-const LOOKUP_CHUNK = 900;
+const CUSTOMER_COLUMNS = ['id', 'code', 'name', 'email', 'phone', 'tax_id', 'currency', 'terms', 'credit_limit', 'segment', 'birthday', 'address', 'language', 'on_hold', 'created_at', 'updated_at'];
+const PRODUCT_COLUMNS = ['id', 'sku', 'name', 'price', 'currency', 'unit', 'tax_rate', 'stocked', 'on_hand', 'reserved', 'created_at'];
+// order_id, credit_of and reason stay null and restocked false for imported documents: left to their defaults.
+const INVOICE_COLUMNS = ['id', 'number', 'kind', 'customer_id', 'issue_date', 'due_date', 'currency', 'net', 'tax', 'total', 'tax_inclusive', 'external_ref', 'created_at', 'created_by'];
+const RECEIPT_COLUMNS = ['id', 'number', 'customer_id', 'receipt_date', 'currency', 'amount', 'method', 'bank_ref', 'memo', 'created_at', 'created_by'];
+const REVERSAL_COLUMNS = ['receipt_id', 'reversal_date', 'reason', 'created_at', 'created_by'];
+const ORDER_COLUMNS = ['id', 'number', 'customer_id', 'order_date', 'currency', 'state', 'reference', 'tax_inclusive', 'net', 'tax', 'total', 'created_at', 'created_by', 'approved_at', 'approved_by', 'override_reason', 'cancelled_at', 'cancel_reason'];
+const ORDER_LINE_COLUMNS = ['order_id', 'line_no', 'product_id', 'quantity', 'unit_price', 'tax_rate', 'net', 'tax', 'shipped', 'invoiced', 'reserved', 'returned'];
 
-async function inChunks<T>(keys: readonly string[], lookup: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
-  const unique = [...new Set(keys)];
-  const out: T[] = [];
-  for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) out.push(...(await lookup(unique.slice(i, i + LOOKUP_CHUNK))));
-  return out;
-}
+const unique = (keys: readonly string[]): string[] => [...new Set(keys)];
+const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
-async function insertChunked(q: Knex, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await q(table).insert(rows.slice(i, i + INSERT_CHUNK));
-}
-
-/** Customer ids by code for a batch, in one query per chunk. */
-async function customerIds(q: Knex, codes: readonly string[]): Promise<Map<string, number>> {
-  const rows = await inChunks(codes, (chunk) => q('customers').select('id', 'code').whereIn('code', chunk) as Promise<{ id: number; code: string }[]>);
-  return new Map(rows.map((r) => [r.code, readInteger(r.id)]));
-}
-
-function invoiceFromRow(r: Record<string, unknown>): ImportedInvoice {
+function invoiceFromRow(r: Record<string, unknown>): Found<ImportedInvoice> {
   return {
+    id: readInteger(r.id),
     number: String(r.number),
     kind: r.kind === 'credit_note' ? 'credit_note' : 'invoice',
     customer: String(r.customer),
@@ -38,128 +32,160 @@ function invoiceFromRow(r: Record<string, unknown>): ImportedInvoice {
     net: readInteger(r.net),
     tax: readInteger(r.tax),
     total: readInteger(r.total),
-    externalRef: (r.external_ref as string | null) ?? null,
+    externalRef: text(r.external_ref),
   };
 }
 
-function receiptFromRow(r: Record<string, unknown>): ImportedReceipt {
+function receiptFromRow(r: Record<string, unknown>): Found<ImportedReceipt> {
   return {
+    id: readInteger(r.id),
     number: String(r.number),
-    customer: (r.customer as string | null) ?? null,
+    customer: text(r.customer),
     date: String(r.receipt_date),
     currency: String(r.currency),
     amount: readInteger(r.amount),
     method: String(r.method),
     bankRef: String(r.bank_ref),
-    memo: (r.memo as string | null) ?? null,
+    memo: text(r.memo),
   };
 }
 
+/**
+ * The import's bulk paths (docs/IMPORT.md, "Speed"): every lookup is one statement per batch of
+ * keys and every write a few multi-row INSERTs, through the driver (import-driver.ts). Rows get
+ * their ids here, so children (reversals, order lines) need no lookup and the import knows which
+ * book rows it wrote.
+ */
 export function importRepository(q: Knex): ImportRepository {
-  const invoiceQuery = () =>
-    q('invoices as i')
-      .join('customers as c', 'c.id', 'i.customer_id')
-      .select('i.number', 'i.kind', 'c.code as customer', 'i.issue_date', 'i.due_date', 'i.currency', 'i.net', 'i.tax', 'i.total', 'i.external_ref');
+  let driver: ImportDriver | undefined;
+  const db = (): ImportDriver => (driver ??= importDriver(q));
+  /** Customer ids by code, for the documents of this import: at most one lookup per code. */
+  const customerIds = new Map<string, number>();
+
+  async function idsOf(codes: readonly string[]): Promise<Map<string, number>> {
+    const missing = unique(codes).filter((c) => !customerIds.has(c));
+    if (missing.length > 0) {
+      const rows = await db().rows<{ id: unknown; code: string }>(`select id, code from customers where ${db().inKeys('code')}`, [db().keys(missing)]);
+      for (const r of rows) customerIds.set(r.code, readInteger(r.id));
+    }
+    return customerIds;
+  }
+
+  const invoiceSelect = () => `select i.id, i.number, i.kind, c.code as customer, i.issue_date, i.due_date, i.currency, i.net, i.tax, i.total, i.external_ref
+    from invoices i join customers c on c.id = i.customer_id where `;
 
   return {
     async customersByCode(codes) {
-      const rows = await inChunks(codes, (chunk) => q('customers').select('*').whereIn('code', chunk) as Promise<CustomerRow[]>);
-      return new Map(rows.map((r) => [r.code, customerFromRow(r)]));
+      if (codes.length === 0) return new Map();
+      const rows = await db().rows<CustomerRow & { id: unknown }>(`select ${CUSTOMER_COLUMNS.join(', ')} from customers where ${db().inKeys('code')}`, [db().keys(unique(codes))]);
+      return new Map(rows.map((r) => [r.code, { ...customerFromRow(r), id: readInteger(r.id) }]));
     },
     async customerCodesByName(names) {
-      const rows = await inChunks(names, (chunk) => q('customers').select('code', 'name').whereIn('name', chunk) as Promise<{ code: string; name: string }[]>);
+      if (names.length === 0) return new Map();
+      const rows = await db().rows<{ code: string; name: string }>(`select code, name from customers where ${db().inKeys('name')} order by code`, [db().keys(unique(names))]);
       const byName = new Map<string, string[]>();
       for (const r of rows) byName.set(r.name, [...(byName.get(r.name) ?? []), r.code]);
       return byName;
     },
     async insertCustomers(customers) {
-      await insertChunked(q, 'customers', customers.map(customerToRow));
+      const ids = await db().nextIds('customers', customers.length);
+      await db().insert('customers', CUSTOMER_COLUMNS, customers.map((c, i) => {
+        const row = customerToRow(c);
+        return [ids[i], ...CUSTOMER_COLUMNS.slice(1).map((k) => (k === 'on_hold' ? db().bool(Boolean(row[k])) : row[k]))];
+      }));
+      return ids;
     },
     async productsBySku(skus) {
-      const rows = await inChunks(skus, (chunk) => q('products').select('*').whereIn('sku', chunk) as Promise<ProductRow[]>);
-      return new Map(rows.map((r) => [r.sku, productFromRow(r)]));
+      if (skus.length === 0) return new Map();
+      const rows = await db().rows<ProductRow>(`select ${PRODUCT_COLUMNS.join(', ')} from products where ${db().inKeys('sku')}`, [db().keys(unique(skus))]);
+      return new Map(rows.map((r) => [r.sku, { ...productFromRow(r), id: readInteger(r.id) }]));
     },
-    async insertProducts(products) {
-      await insertChunked(q, 'products', products.map((p) => ({
-        sku: p.sku, name: p.name, price: p.price.minor, currency: p.price.currency, unit: p.unit, tax_rate: p.taxRate,
-        stocked: p.stocked, on_hand: 0, reserved: 0, created_at: p.createdAt,
-      })));
+    async insertProducts(products: readonly Product[]) {
+      const ids = await db().nextIds('products', products.length);
+      await db().insert('products', PRODUCT_COLUMNS, products.map((p, i) => [
+        ids[i], p.sku, p.name, p.price.minor, p.price.currency, p.unit, p.taxRate, db().bool(p.stocked), 0, 0, p.createdAt,
+      ]));
+      return ids;
     },
     async invoicesByNumber(numbers) {
-      const rows = await inChunks(numbers, (chunk) => invoiceQuery().whereIn('i.number', chunk) as Promise<Record<string, unknown>[]>);
+      if (numbers.length === 0) return new Map();
+      const rows = await db().rows<Record<string, unknown>>(`${invoiceSelect()}${db().inKeys('i.number')}`, [db().keys(unique(numbers))]);
       return new Map(rows.map((r) => [String(r.number), invoiceFromRow(r)]));
     },
     async invoicesByExternalRef(refs) {
-      const rows = await inChunks(refs, (chunk) => invoiceQuery().whereIn('i.external_ref', chunk) as Promise<Record<string, unknown>[]>);
+      if (refs.length === 0) return new Map();
+      const rows = await db().rows<Record<string, unknown>>(`${invoiceSelect()}${db().inKeys('i.external_ref')}`, [db().keys(unique(refs))]);
       return new Map(rows.map((r) => [String(r.external_ref), invoiceFromRow(r)]));
     },
     async insertInvoices(invoices, at, by) {
-      const ids = await customerIds(q, invoices.map((i) => i.customer));
-      await insertChunked(q, 'invoices', invoices.map((i) => ({
-        number: i.number, kind: i.kind, customer_id: ids.get(i.customer), order_id: null, credit_of: null,
-        issue_date: i.issueDate, due_date: i.dueDate, currency: i.currency, net: i.net, tax: i.tax, total: i.total,
-        tax_inclusive: false, reason: null, restocked: false, external_ref: i.externalRef, created_at: at, created_by: by,
-      })));
+      const customers = await idsOf(invoices.map((i) => i.customer));
+      const ids = await db().nextIds('invoices', invoices.length);
+      const no = db().bool(false);
+      await db().insert('invoices', INVOICE_COLUMNS, invoices.map((i, k) => [
+        ids[k], i.number, i.kind, customers.get(i.customer), i.issueDate, i.dueDate, i.currency, i.net, i.tax, i.total, no, i.externalRef, at, by,
+      ]));
+      return ids;
     },
     async receiptsByBankRef(refs) {
-      const rows = await inChunks(refs, (chunk) =>
-        q('receipts as r').leftJoin('customers as c', 'c.id', 'r.customer_id')
-          .select('r.number', 'c.code as customer', 'r.receipt_date', 'r.currency', 'r.amount', 'r.method', 'r.bank_ref', 'r.memo')
-          .whereIn('r.bank_ref', chunk) as Promise<Record<string, unknown>[]>);
+      if (refs.length === 0) return new Map();
+      const rows = await db().rows<Record<string, unknown>>(
+        `select r.id, r.number, c.code as customer, r.receipt_date, r.currency, r.amount, r.method, r.bank_ref, r.memo
+         from receipts r left join customers c on c.id = r.customer_id where ${db().inKeys('r.bank_ref')}`,
+        [db().keys(unique(refs))],
+      );
       return new Map(rows.map((r) => [String(r.bank_ref), receiptFromRow(r)]));
     },
     async insertReceipts(receipts, at, by) {
-      const ids = await customerIds(q, receipts.map((r) => r.customer).filter((c): c is string => c !== null));
-      await insertChunked(q, 'receipts', receipts.map((r) => ({
-        number: r.number, customer_id: r.customer === null ? null : ids.get(r.customer), receipt_date: r.date, currency: r.currency,
-        amount: r.amount, method: r.method, bank_ref: r.bankRef, memo: r.memo, created_at: at, created_by: by,
-      })));
-      const reversed = receipts.filter((r) => r.reversedOn);
-      if (reversed.length > 0) {
-        const rows: { id: number; number: string }[] = await q('receipts').select('id', 'number').whereIn('number', reversed.map((r) => r.number));
-        const id = new Map(rows.map((r) => [r.number, readInteger(r.id)]));
-        await insertChunked(q, 'receipt_reversals', reversed.map((r) => ({
-          receipt_id: id.get(r.number), reversal_date: r.reversedOn, reason: 'reversed before import', created_at: at, created_by: by,
-        })));
-      }
+      const customers = await idsOf(receipts.flatMap((r) => (r.customer === null ? [] : [r.customer])));
+      const ids = await db().nextIds('receipts', receipts.length);
+      await db().insert('receipts', RECEIPT_COLUMNS, receipts.map((r, k) => [
+        ids[k], r.number, r.customer === null ? null : customers.get(r.customer), r.date, r.currency, r.amount, r.method, r.bankRef, r.memo, at, by,
+      ]));
+      const reversed = receipts.flatMap((r, k) => (r.reversedOn ? [[ids[k], r.reversedOn, 'reversed before import', at, by]] : []));
+      await db().insert('receipt_reversals', REVERSAL_COLUMNS, reversed);
+      return ids;
     },
     async raiseNumbers(series, year, last) {
       await q('number_series').insert({ series, year, last: 0 }).onConflict(['series', 'year']).ignore();
       await q('number_series').where({ series, year }).andWhere('last', '<', last).update({ last });
     },
+    async reserveNumbers(series, year, count) {
+      await q('number_series').insert({ series, year, last: 0 }).onConflict(['series', 'year']).ignore();
+      const rows = await rawRows<{ last: unknown }>(q, 'update number_series set last = last + ? where series = ? and year = ? returning last', [count, series, year]);
+      return readInteger(rows[0]!.last) - count + 1;
+    },
     async ordersByNumber(numbers) {
-      const rows = await inChunks(numbers, (chunk) =>
-        q('orders as o').join('customers as c', 'c.id', 'o.customer_id').join('order_lines as l', 'l.order_id', 'o.id').join('products as p', 'p.id', 'l.product_id')
-          .select('o.number', 'c.code as customer', 'o.order_date', 'p.sku', 'l.quantity', 'l.unit_price')
-          .whereIn('o.number', chunk).orderBy(['o.number', 'l.line_no']) as Promise<Record<string, unknown>[]>);
-      const orders = new Map<string, { customer: string; date: string; lines: { sku: string; quantity: number; unitPrice: number }[] }>();
+      if (numbers.length === 0) return new Map();
+      const rows = await db().rows<Record<string, unknown>>(
+        `select o.id, o.number, c.code as customer, o.order_date, p.sku, l.quantity, l.unit_price
+         from orders o join customers c on c.id = o.customer_id join order_lines l on l.order_id = o.id join products p on p.id = l.product_id
+         where ${db().inKeys('o.number')} order by o.number, l.line_no`,
+        [db().keys(unique(numbers))],
+      );
+      const orders = new Map<string, Found<ImportedOrderContent> & { lines: { sku: string; quantity: number; unitPrice: number }[] }>();
       for (const r of rows) {
         const number = String(r.number);
         let order = orders.get(number);
-        if (!order) {
-          const date = r.order_date instanceof Date ? r.order_date.toISOString().slice(0, 10) : String(r.order_date);
-          orders.set(number, (order = { customer: String(r.customer), date, lines: [] }));
-        }
+        if (!order) orders.set(number, (order = { id: readInteger(r.id), customer: String(r.customer), date: String(r.order_date), lines: [] }));
         order.lines.push({ sku: String(r.sku), quantity: readInteger(r.quantity), unitPrice: readInteger(r.unit_price) });
       }
-      return orders as Map<string, ImportedOrderContent>;
+      return orders;
     },
-    async insertOrders(orders) {
-      if (orders.length === 0) return;
-      const customers = await customerIds(q, orders.map((o) => o.customer));
-      await insertChunked(q, 'orders', orders.map((o) => ({
-        number: o.number, customer_id: customers.get(o.customer), order_date: o.date, currency: o.currency, state: o.state, reference: o.reference,
-        tax_inclusive: o.taxInclusive, net: o.net.minor, tax: o.tax.minor, total: o.total.minor, created_at: o.createdAt, created_by: o.createdBy,
-        approved_at: o.approvedAt, approved_by: o.approvedBy, override_reason: o.overrideReason, cancelled_at: o.cancelledAt, cancel_reason: o.cancelReason,
-      })));
-      const ids = new Map((await inChunks(orders.map((o) => o.number), (chunk) => q('orders').select('id', 'number').whereIn('number', chunk) as Promise<{ id: unknown; number: string }[]>))
-        .map((r) => [r.number, readInteger(r.id)]));
-      const products = new Map((await inChunks(orders.flatMap((o) => o.lines.map((l) => l.sku)), (chunk) => q('products').select('id', 'sku').whereIn('sku', chunk) as Promise<{ id: unknown; sku: string }[]>))
+    async insertOrders(orders: readonly Order[]) {
+      if (orders.length === 0) return [];
+      const customers = await idsOf(orders.map((o) => o.customer));
+      const ids = await db().nextIds('orders', orders.length);
+      await db().insert('orders', ORDER_COLUMNS, orders.map((o, k) => [
+        ids[k], o.number, customers.get(o.customer), o.date, o.currency, o.state, o.reference, db().bool(o.taxInclusive), o.net.minor, o.tax.minor, o.total.minor,
+        o.createdAt, o.createdBy, o.approvedAt, o.approvedBy, o.overrideReason, o.cancelledAt, o.cancelReason,
+      ]));
+      const skus = unique(orders.flatMap((o) => o.lines.map((l) => l.sku)));
+      const products = new Map((await db().rows<{ id: unknown; sku: string }>(`select id, sku from products where ${db().inKeys('sku')}`, [db().keys(skus)]))
         .map((r) => [r.sku, readInteger(r.id)]));
-      await insertChunked(q, 'order_lines', orders.flatMap((o) => o.lines.map((l) => ({
-        order_id: ids.get(o.number), line_no: l.lineNo, product_id: products.get(l.sku), quantity: l.quantity, unit_price: l.unitPrice.minor,
-        tax_rate: l.taxRate, net: l.net.minor, tax: l.tax.minor, shipped: l.shipped, invoiced: l.invoiced, reserved: l.reserved, returned: l.returned,
-      }))));
+      await db().insert('order_lines', ORDER_LINE_COLUMNS, orders.flatMap((o, k) => o.lines.map((l) => [
+        ids[k], l.lineNo, products.get(l.sku), l.quantity, l.unitPrice.minor, l.taxRate, l.net.minor, l.tax.minor, l.shipped, l.invoiced, l.reserved, l.returned,
+      ])));
+      return ids;
     },
     async savepoint(work) {
       await q.raw('savepoint owed_import');
@@ -173,10 +199,6 @@ export function importRepository(q: Knex): ImportRepository {
         throw error;
       }
     },
-    async reserveNumbers(series, year, count) {
-      await q('number_series').insert({ series, year, last: 0 }).onConflict(['series', 'year']).ignore();
-      const rows = await rawRows<{ last: unknown }>(q, 'update number_series set last = last + ? where series = ? and year = ? returning last', [count, series, year]);
-      return readInteger(rows[0]!.last) - count + 1;
-    },
   };
 }
+

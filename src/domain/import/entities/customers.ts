@@ -1,7 +1,7 @@
 import type { Customer, CustomerFields } from '../../customers/customer.js';
 import { applyCustomerInput, defaultLanguage, newCustomerDefaults, validateCustomerCode } from '../../customers/customer-input.js';
 import { Problems } from '../../validation.js';
-import type { EntityImporter, Outcome } from '../importer.js';
+import { BatchFindings, duplicateKey, type EntityImporter } from '../importer.js';
 
 const COLUMNS = ['code', 'name', 'email', 'phone', 'tax_id', 'currency', 'terms', 'credit_limit', 'segment', 'birthday', 'address'];
 
@@ -38,28 +38,35 @@ export const customerImporter: EntityImporter<Customer> = {
   },
   async commit(batch, ctx) {
     const existing = await ctx.store.imports.customersByCode(batch.map((b) => b.key));
-    const outcomes: { row: (typeof batch)[number]['row']; outcome: Outcome }[] = [];
-    const conflicts: { row: (typeof batch)[number]['row']; reason: string }[] = [];
+    const found = new BatchFindings();
     const fresh: Customer[] = [];
+    const rows: (typeof batch)[number]['row'][] = [];
     for (const b of batch) {
       const old = existing.get(b.key);
-      if (!old) {
-        fresh.push(b.record);
-        outcomes.push({ row: b.row, outcome: 'created' });
-      } else if (same(old, b.record)) {
-        outcomes.push({ row: b.row, outcome: 'present' });
-      } else if (ctx.update) {
-        await ctx.store.customers.update({ ...old, ...b.record, language: old.language, onHold: old.onHold, createdAt: old.createdAt, updatedAt: ctx.actor.now });
-        await ctx.store.audit.record({ entity: 'customer', key: b.key, action: 'import-update' });
-        outcomes.push({ row: b.row, outcome: 'updated' });
-      } else {
-        conflicts.push({ row: b.row, reason: `customer ${b.key} already exists with different details` });
+      if (old) {
+        const earlier = ctx.claim(old.id, b.row);
+        if (earlier !== undefined) {
+          found.problem(b.row, duplicateKey(customerImporter, b.row.line, b.key, earlier));
+        } else if (same(old, b.record)) {
+          found.present++;
+        } else if (ctx.update) {
+          await ctx.store.customers.update({ ...old, ...b.record, language: old.language, onHold: old.onHold, createdAt: old.createdAt, updatedAt: ctx.actor.now });
+          await ctx.store.audit.record({ entity: 'customer', key: b.key, action: 'import-update' });
+          found.updated++;
+        } else {
+          found.conflict(b.row, `customer ${b.key} already exists with different details`);
+        }
+        continue;
       }
+      fresh.push(b.record);
+      rows.push(b.row);
     }
     if (fresh.length > 0) {
-      await ctx.store.imports.insertCustomers(fresh);
+      const ids = await ctx.store.imports.insertCustomers(fresh);
+      ids.forEach((id, i) => ctx.claim(id, rows[i]!));
+      found.created += fresh.length;
       await ctx.store.audit.record({ entity: 'customer', key: `${fresh[0]!.code}…${fresh[fresh.length - 1]!.code}`, action: 'import', detail: { created: fresh.length } });
     }
-    return { outcomes, conflicts, problems: [] };
+    return found;
   },
 };

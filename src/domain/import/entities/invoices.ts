@@ -1,10 +1,13 @@
+import type { Customer } from '../../customers/customer.js';
 import { compareDates, parseDate } from '../../dates.js';
 import { parseMoney } from '../../money/index.js';
-import type { ImportedInvoice } from '../../store.js';
-import { dueDate, findTerm } from '../../terms.js';
+import type { Found, ImportedInvoice } from '../../store.js';
+import { dueDate, findTerm, type PaymentTerm } from '../../terms.js';
 import type { Problem } from '../../errors.js';
 import { Problems } from '../../validation.js';
-import { fieldProblem, type EntityImporter, type Outcome, type SourceRow } from '../importer.js';
+import type { CompanySettings } from '../../settings/company-settings.js';
+import { isPlainDate, minorDigitsOf, plainMinor } from '../fast-parse.js';
+import { BatchFindings, duplicateKey, fieldProblem, type EntityImporter, type SourceRow } from '../importer.js';
 
 /** As typed in the file; customer-dependent defaults are filled in against the book. */
 interface InvoiceRow {
@@ -20,114 +23,214 @@ interface InvoiceRow {
   readonly externalRef: string | null;
 }
 
+const COLUMNS = ['number', 'customer', 'issue_date', 'total', 'due_date', 'currency', 'net', 'tax', 'order', 'external_ref', 'kind'];
+const NUMBER = /^[\p{L}\p{N}][\p{L}\p{N}._\-/]{0,31}$/u;
+const OWED_NUMBER = /^(INV|CN)-(\d{4})-(\d{6})$/;
+
 function same(a: ImportedInvoice, b: ImportedInvoice): boolean {
   return a.kind === b.kind && a.customer === b.customer && a.issueDate === b.issueDate && a.dueDate === b.dueDate && a.currency === b.currency
     && a.total === b.total && a.net === b.net && a.tax === b.tax && (a.externalRef ?? null) === (b.externalRef ?? null);
 }
 
+/** Every check of a row on its own, with its messages. */
+function prepareThoroughly(row: SourceRow): { key: string; record: InvoiceRow } | Problem[] {
+  const problems = new Problems(row.line);
+  const f = (k: string) => row.fields.get(k)?.trim() || null;
+  const number = f('number') ?? '';
+  if (!NUMBER.test(number)) problems.add('number', number, 'must be 1 to 32 letters, digits or . _ - /');
+  const customer = f('customer') ?? '';
+  if (customer === '') problems.add('customer', customer, 'is required');
+  const issue = problems.check(() => parseDate(f('issue_date') ?? '', 'issue_date'));
+  const due = f('due_date') === null ? null : problems.check(() => parseDate(f('due_date')!, 'due_date')) ?? null;
+  if (issue && due && compareDates(due, issue) < 0) problems.add('due_date', due, `is before the issue date ${issue}`);
+  if ((f('total') ?? '') === '') problems.add('total', '', 'is required');
+  const kindText = (f('kind') ?? 'invoice').toLowerCase().replace(/[\s-]/g, '_');
+  if (kindText !== 'invoice' && kindText !== 'credit_note') problems.add('kind', f('kind') ?? '', 'must be invoice or credit_note');
+  const ref = f('external_ref');
+  if (ref !== null && ref.length > 100) problems.add('external_ref', ref, 'is longer than 100 characters');
+  if (problems.any) return [...problems.all()];
+  return {
+    key: number,
+    record: { number, kind: kindText === 'credit_note' ? 'credit_note' : 'invoice', customer, issueDate: issue!, dueDate: due, currency: f('currency')?.toUpperCase() ?? null, total: f('total')!, net: f('net'), tax: f('tax'), externalRef: ref },
+  };
+}
+
+/** The common row (owed's own export, an ERP's plain CSV) without the machinery of messages; undefined for anything else. */
+function prepareQuickly(row: SourceRow): { key: string; record: InvoiceRow } | undefined {
+  const f = row.fields;
+  const number = f.get('number') ?? '';
+  const customer = f.get('customer') ?? '';
+  const issueDate = f.get('issue_date') ?? '';
+  const due = f.get('due_date') || null;
+  const total = f.get('total') ?? '';
+  const kind = f.get('kind') || 'invoice';
+  const ref = f.get('external_ref') || null;
+  if (customer === '' || total === '' || !isPlainDate(issueDate) || (kind !== 'invoice' && kind !== 'credit_note')) return undefined;
+  if ((due !== null && (!isPlainDate(due) || due < issueDate)) || (ref !== null && ref.length > 100) || !NUMBER.test(number)) return undefined;
+  const currency = f.get('currency') || null;
+  return {
+    key: number,
+    record: { number, kind, customer, issueDate, dueDate: due, currency: currency === null ? null : currency.toUpperCase(), total, net: f.get('net') || null, tax: f.get('tax') || null, externalRef: ref },
+  };
+}
+
+/** What an invoice needs of its customer, looked up once per import. */
+interface Billing {
+  readonly customer: Found<Customer>;
+  readonly term: PaymentTerm | Problem;
+}
+
+/**
+ * Amounts and dates against the customer, every check with its message: net + tax = total,
+ * nothing negative, the customer's currency and known terms.
+ */
+function amountsThoroughly(row: SourceRow, r: InvoiceRow, billing: Billing): ImportedInvoice | Problem[] {
+  const customer = billing.customer;
+  const currency = r.currency ?? customer.currency;
+  const p = new Problems(row.line);
+  if (currency !== customer.currency) p.add('currency', currency, `customer ${customer.code} is billed in ${customer.currency}`);
+  const total = p.check(() => parseMoney(r.total, currency, 'total'));
+  const net = r.net === null ? undefined : p.check(() => parseMoney(r.net!, currency, 'net'));
+  const tax = r.tax === null ? undefined : p.check(() => parseMoney(r.tax!, currency, 'tax'));
+  if (total && total.minor <= 0) p.add('total', r.total, 'must be greater than zero (import credit notes as such, not as negative invoices)');
+  let netMinor = 0;
+  let taxMinor = 0;
+  if (total) {
+    netMinor = net?.minor ?? (tax ? total.minor - tax.minor : total.minor);
+    taxMinor = tax?.minor ?? total.minor - netMinor;
+    if (netMinor + taxMinor !== total.minor) p.add('total', r.total, `is not net ${r.net} + tax ${r.tax}`);
+    if (netMinor < 0 || taxMinor < 0) p.add('tax', r.tax ?? '', 'net and tax must not be negative');
+  }
+  const term = billing.term;
+  if ('reason' in term) p.add(term.field, term.value, term.reason);
+  if (p.any || !total || 'reason' in term) return [...p.all()];
+  return invoiceOf(r, customer, currency, netMinor, taxMinor, total.minor, term);
+}
+
+/** The same for plain amounts in the customer's currency; undefined sends the row to amountsThoroughly. */
+function amountsQuickly(r: InvoiceRow, billing: Billing): ImportedInvoice | undefined {
+  const customer = billing.customer;
+  const term = billing.term;
+  if ((r.currency !== null && r.currency !== customer.currency) || 'reason' in term) return undefined;
+  const places = minorDigitsOf(customer.currency);
+  if (places === undefined) return undefined;
+  const total = plainMinor(r.total, places);
+  const net = r.net === null ? undefined : plainMinor(r.net, places);
+  const tax = r.tax === null ? undefined : plainMinor(r.tax, places);
+  if (total === undefined || total <= 0 || (r.net !== null && net === undefined) || (r.tax !== null && tax === undefined)) return undefined;
+  const netMinor = net ?? (tax !== undefined ? total - tax : total);
+  const taxMinor = tax ?? total - netMinor;
+  if (netMinor + taxMinor !== total || netMinor < 0 || taxMinor < 0) return undefined;
+  return invoiceOf(r, customer, customer.currency, netMinor, taxMinor, total, term);
+}
+
+function invoiceOf(r: InvoiceRow, customer: Customer, currency: string, net: number, tax: number, total: number, term: PaymentTerm): ImportedInvoice {
+  return {
+    number: r.number,
+    kind: r.kind,
+    customer: customer.code,
+    issueDate: r.issueDate,
+    dueDate: r.kind === 'credit_note' ? r.issueDate : r.dueDate ?? dueDate(r.issueDate, term),
+    currency,
+    net,
+    tax,
+    total,
+    externalRef: r.externalRef,
+  };
+}
+
+function billingOf(customer: Found<Customer>, settings: CompanySettings): Billing {
+  try {
+    return { customer, term: findTerm(customer.terms, settings.terms) };
+  } catch (error) {
+    const problem = (error as { problems?: readonly Problem[] }).problems?.[0];
+    if (!problem) throw error;
+    return { customer, term: problem };
+  }
+}
+
 /**
  * Invoices issued elsewhere — opening balances, migrations — keep their own numbers. They carry
  * totals but no lines; net and tax default to the total and zero when the file has neither.
+ * Rows are checked on a fast path first (plain dates and amounts, the customer's currency);
+ * anything else takes the full checks, which word every problem.
  */
-export const invoiceImporter: EntityImporter<InvoiceRow> = {
-  entity: 'invoices',
-  columns: ['number', 'customer', 'issue_date', 'total', 'due_date', 'currency', 'net', 'tax', 'order', 'external_ref', 'kind'],
-  required: ['number', 'customer', 'issue_date', 'total'],
-  prepare(row) {
-    const problems = new Problems(row.line);
-    const f = (k: string) => row.fields.get(k)?.trim() || null;
-    const number = f('number') ?? '';
-    if (!/^[\p{L}\p{N}][\p{L}\p{N}._\-/]{0,31}$/u.test(number)) problems.add('number', number, 'must be 1 to 32 letters, digits or . _ - /');
-    const customer = f('customer') ?? '';
-    if (customer === '') problems.add('customer', customer, 'is required');
-    const issue = problems.check(() => parseDate(f('issue_date') ?? '', 'issue_date'));
-    const due = f('due_date') === null ? null : problems.check(() => parseDate(f('due_date')!, 'due_date')) ?? null;
-    if (issue && due && compareDates(due, issue) < 0) problems.add('due_date', due, `is before the issue date ${issue}`);
-    if ((f('total') ?? '') === '') problems.add('total', '', 'is required');
-    const kindText = (f('kind') ?? 'invoice').toLowerCase().replace(/[\s-]/g, '_');
-    if (kindText !== 'invoice' && kindText !== 'credit_note') problems.add('kind', f('kind') ?? '', 'must be invoice or credit_note');
-    const ref = f('external_ref');
-    if (ref !== null && ref.length > 100) problems.add('external_ref', ref, 'is longer than 100 characters');
-    if (problems.any) return [...problems.all()];
-    return {
-      key: number,
-      record: { number, kind: kindText === 'credit_note' ? 'credit_note' : 'invoice', customer, issueDate: issue!, dueDate: due, currency: f('currency')?.toUpperCase() ?? null, total: f('total')!, net: f('net'), tax: f('tax'), externalRef: ref },
-    };
-  },
-  async commit(batch, ctx) {
-    const customers = await ctx.store.imports.customersByCode(batch.map((b) => b.record.customer));
-    const existing = await ctx.store.imports.invoicesByNumber(batch.map((b) => b.key));
-    const refs = batch.map((b) => b.record.externalRef).filter((r): r is string => r !== null);
-    const byRef = refs.length > 0 ? await ctx.store.imports.invoicesByExternalRef(refs) : new Map<string, ImportedInvoice>();
-    const outcomes: { row: SourceRow; outcome: Outcome }[] = [];
-    const conflicts: { row: SourceRow; reason: string }[] = [];
-    const problems: { row: SourceRow; problem: Problem }[] = [];
-    const fresh: ImportedInvoice[] = [];
-    for (const b of batch) {
-      const r = b.record;
-      const customer = customers.get(r.customer);
-      if (!customer) {
-        problems.push({ row: b.row, problem: fieldProblem(b.row, 'customer', 'unknown customer; import customers first (owed import customers)', r.customer) });
-        continue;
+export function createInvoiceImporter(): EntityImporter<InvoiceRow> {
+  /** Customers met so far (null: not in the book), by code: one lookup per customer per import. */
+  const customers = new Map<string, Billing | null>();
+  const importer: EntityImporter<InvoiceRow> = {
+    entity: 'invoices',
+    columns: COLUMNS,
+    required: ['number', 'customer', 'issue_date', 'total'],
+    prepare(row) {
+      return prepareQuickly(row) ?? prepareThoroughly(row);
+    },
+    async commit(batch, ctx) {
+      const unknown = [...new Set(batch.map((b) => b.record.customer))].filter((c) => !customers.has(c));
+      if (unknown.length > 0) {
+        const found = await ctx.store.imports.customersByCode(unknown);
+        for (const code of unknown) {
+          const c = found.get(code);
+          customers.set(code, c ? billingOf(c, ctx.settings) : null);
+        }
       }
-      const currency = r.currency ?? customer.currency;
-      const p = new Problems(b.row.line);
-      if (currency !== customer.currency) p.add('currency', currency, `customer ${customer.code} is billed in ${customer.currency}`);
-      const total = p.check(() => parseMoney(r.total, currency, 'total'));
-      const net = r.net === null ? undefined : p.check(() => parseMoney(r.net!, currency, 'net'));
-      const tax = r.tax === null ? undefined : p.check(() => parseMoney(r.tax!, currency, 'tax'));
-      if (total && total.minor <= 0) p.add('total', r.total, 'must be greater than zero (import credit notes as such, not as negative invoices)');
-      let netMinor = 0;
-      let taxMinor = 0;
-      if (total) {
-        netMinor = net?.minor ?? (tax ? total.minor - tax.minor : total.minor);
-        taxMinor = tax?.minor ?? total.minor - netMinor;
-        if (netMinor + taxMinor !== total.minor) p.add('total', r.total, `is not net ${r.net} + tax ${r.tax}`);
-        if (netMinor < 0 || taxMinor < 0) p.add('tax', r.tax ?? '', 'net and tax must not be negative');
+      const existing = await ctx.store.imports.invoicesByNumber(batch.map((b) => b.key));
+      const refs = batch.flatMap((b) => (b.record.externalRef === null ? [] : [b.record.externalRef]));
+      const byRef = refs.length > 0 ? await ctx.store.imports.invoicesByExternalRef(refs) : new Map<string, Found<ImportedInvoice>>();
+      const found = new BatchFindings();
+      const fresh: ImportedInvoice[] = [];
+      const freshRows: SourceRow[] = [];
+      const refLines = new Map<string, number>();
+      for (const b of batch) {
+        const r = b.record;
+        const billing = customers.get(r.customer);
+        if (!billing) {
+          found.problem(b.row, fieldProblem(b.row, 'customer', 'unknown customer; import customers first (owed import customers)', r.customer));
+          continue;
+        }
+        const checked = amountsQuickly(r, billing) ?? amountsThoroughly(b.row, r, billing);
+        if (Array.isArray(checked)) {
+          for (const problem of checked) found.problem(b.row, problem);
+          continue;
+        }
+        const invoice = checked;
+        const old = existing.get(r.number) ?? (r.externalRef !== null ? byRef.get(r.externalRef) : undefined);
+        if (!old) {
+          const earlierRef = r.externalRef === null ? undefined : refLines.get(r.externalRef);
+          if (earlierRef !== undefined) {
+            found.problem(b.row, { row: b.row.line, field: 'external_ref', value: r.externalRef!, reason: `appears twice in the file (first on line ${earlierRef})` });
+            continue;
+          }
+          if (r.externalRef !== null) refLines.set(r.externalRef, b.row.line);
+          fresh.push(invoice);
+          freshRows.push(b.row);
+          continue;
+        }
+        const earlier = old.number === invoice.number ? ctx.claim(old.id, b.row) : undefined;
+        if (earlier !== undefined) found.problem(b.row, duplicateKey(importer, b.row.line, r.number, earlier));
+        else if (old.number === invoice.number && same(old, invoice)) found.present++;
+        else found.conflict(b.row, `invoice ${old.number} already exists with different content (issued documents are immutable)`);
       }
-      const term = p.check(() => findTerm(customer.terms, ctx.settings.terms));
-      if (p.any || !total || !term) {
-        for (const problem of p.all()) problems.push({ row: b.row, problem });
-        continue;
+      if (fresh.length > 0) {
+        const ids = await ctx.store.imports.insertInvoices(fresh, ctx.actor.now, ctx.actor.user);
+        for (let i = 0; i < ids.length; i++) ctx.claim(ids[i]!, freshRows[i]!);
+        found.created += fresh.length;
+        // Numbers in owed's own format move its series on, so the next invoice issued here is not a duplicate.
+        const highest = new Map<string, number>();
+        for (const i of fresh) {
+          const m = OWED_NUMBER.exec(i.number);
+          if (!m) continue;
+          const key = `${m[1]}:${m[2]}`;
+          highest.set(key, Math.max(highest.get(key) ?? 0, Number(m[3])));
+        }
+        for (const [key, last] of highest) {
+          const [series, year] = key.split(':');
+          await ctx.store.imports.raiseNumbers(series!, Number(year), last);
+        }
+        await ctx.store.audit.record({ entity: 'invoice', key: `${fresh[0]!.number}…${fresh[fresh.length - 1]!.number}`, action: 'import', detail: { created: fresh.length } });
       }
-      const invoice: ImportedInvoice = {
-        number: r.number,
-        kind: r.kind,
-        customer: customer.code,
-        issueDate: r.issueDate,
-        dueDate: r.kind === 'credit_note' ? r.issueDate : r.dueDate ?? dueDate(r.issueDate, term),
-        currency,
-        net: netMinor,
-        tax: taxMinor,
-        total: total.minor,
-        externalRef: r.externalRef,
-      };
-      const old = existing.get(r.number) ?? (r.externalRef !== null ? byRef.get(r.externalRef) : undefined);
-      if (!old) {
-        fresh.push(invoice);
-        outcomes.push({ row: b.row, outcome: 'created' });
-      } else if (old.number === invoice.number && same(old, invoice)) {
-        outcomes.push({ row: b.row, outcome: 'present' });
-      } else {
-        conflicts.push({ row: b.row, reason: `invoice ${old.number} already exists with different content (issued documents are immutable)` });
-      }
-    }
-    if (fresh.length > 0) {
-      await ctx.store.imports.insertInvoices(fresh, ctx.actor.now, ctx.actor.user);
-      // Numbers in owed's own format move its series on, so the next invoice issued here is not a duplicate.
-      const highest = new Map<string, number>();
-      for (const i of fresh) {
-        const m = /^(INV|CN)-(\d{4})-(\d{6})$/.exec(i.number);
-        if (!m) continue;
-        const key = `${m[1]}:${m[2]}`;
-        highest.set(key, Math.max(highest.get(key) ?? 0, Number(m[3])));
-      }
-      for (const [key, last] of highest) {
-        const [series, year] = key.split(':');
-        await ctx.store.imports.raiseNumbers(series!, Number(year), last);
-      }
-      await ctx.store.audit.record({ entity: 'invoice', key: `${fresh[0]!.number}…${fresh[fresh.length - 1]!.number}`, action: 'import', detail: { created: fresh.length } });
-    }
-    return { outcomes, conflicts, problems };
-  },
-};
+      return found;
+    },
+  };
+  return importer;
+}

@@ -7,7 +7,7 @@ import { documentTotals, lineAmounts } from '../../sales/pricing.js';
 import { parseQuantity } from '../../stock/quantity.js';
 import type { ImportedOrderContent } from '../../store.js';
 import { Problems } from '../../validation.js';
-import type { EntityImporter, Outcome, SourceRow } from '../importer.js';
+import { BatchFindings, duplicateKey, type EntityImporter, type SourceRow } from '../importer.js';
 
 /** The state an order is imported in: a draft unless the file says approved or cancelled. */
 type ImportState = 'draft' | 'approved' | 'cancelled';
@@ -21,6 +21,9 @@ interface OrderRow {
 }
 
 const NUMBER = /^[\p{L}\p{N}][\p{L}\p{N}._\-/]{0,31}$/u;
+const COLUMNS = ['order_ref', 'customer', 'date', 'sku', 'qty', 'price', 'state'];
+/** What duplicateKey needs to word the problem of an order whose rows are not together. */
+const SHAPE = { columns: COLUMNS, groupBy: 'order_ref' };
 const STATES: readonly ImportState[] = ['draft', 'approved', 'cancelled'];
 
 function sameContent(old: ImportedOrderContent, order: Order): boolean {
@@ -76,7 +79,7 @@ export function createOrderImporter(options: { approve: boolean }): EntityImport
   let awaiting = 0;
   return {
     entity: 'orders',
-    columns: ['order_ref', 'customer', 'date', 'sku', 'qty', 'price', 'state'],
+    columns: COLUMNS,
     required: ['order_ref', 'customer', 'date', 'sku', 'qty'],
     groupBy: 'order_ref',
     prepare(row) {
@@ -89,17 +92,22 @@ export function createOrderImporter(options: { approve: boolean }): EntityImport
       const customers = await ctx.store.imports.customersByCode(batch.map((b) => b.record.customer));
       const products = await ctx.store.imports.productsBySku(batch.flatMap((b) => b.record.lines.map((l) => l.sku)));
       const existing = await ctx.store.imports.ordersByNumber(batch.map((b) => b.key));
-      const outcomes: { row: SourceRow; outcome: Outcome }[] = [];
-      const conflicts: { row: SourceRow; reason: string }[] = [];
-      const problems: { row: SourceRow; problem: Problem }[] = [];
+      const found = new BatchFindings();
       const fresh: Order[] = [];
+      const freshRows: SourceRow[] = [];
       const toApprove: { row: SourceRow; order: Order }[] = [];
       const taxInclusive = ctx.settings.pricesIncludeTax;
       for (const b of batch) {
         const r = b.record;
+        const old = existing.get(r.number);
+        const earlier = old ? ctx.claim(old.id, b.row) : undefined;
+        if (earlier !== undefined) {
+          found.problem(b.row, duplicateKey(SHAPE, b.row.line, r.number, earlier));
+          continue;
+        }
         const customer = customers.get(r.customer);
         if (!customer) {
-          problems.push({ row: b.row, problem: { row: b.row.line, field: 'customer', value: r.customer, reason: 'unknown customer; import customers first (owed import customers)' } });
+          found.problem(b.row, { row: b.row.line, field: 'customer', value: r.customer, reason: 'unknown customer; import customers first (owed import customers)' });
         }
         const currency = customer?.currency;
         const lines: OrderLine[] = [];
@@ -119,7 +127,7 @@ export function createOrderImporter(options: { approve: boolean }): EntityImport
             if (product.price.currency !== currency) p.add('price', '', `is needed: ${l.sku} has a list price in ${product.price.currency} and customer ${r.customer} is billed in ${currency}`);
             else unitPrice = product.price;
           }
-          for (const problem of p.all()) problems.push({ row: l.row, problem });
+          for (const problem of p.all()) found.problem(l.row, problem);
           if (!product || !unitPrice || p.any) continue;
           const amounts = lineAmounts(l.quantity, unitPrice, product.taxRate, taxInclusive);
           lines.push({
@@ -148,35 +156,37 @@ export function createOrderImporter(options: { approve: boolean }): EntityImport
           cancelReason: r.state === 'cancelled' ? 'cancelled before import' : null,
           lines,
         };
-        const old = existing.get(r.number);
         if (old) {
           // The state is the order's at import; owed's lifecycle moves it on, so only the content is compared.
-          if (sameContent(old, order)) outcomes.push({ row: b.row, outcome: 'present' });
-          else conflicts.push({ row: b.row, reason: `order ${r.number} already exists with a different customer, date or lines` });
+          if (sameContent(old, order)) found.present++;
+          else found.conflict(b.row, `order ${r.number} already exists with a different customer, date or lines`);
         } else if (r.state === 'approved' && options.approve) {
           toApprove.push({ row: b.row, order });
         } else {
           if (r.state === 'approved') awaiting++;
           fresh.push(order);
-          outcomes.push({ row: b.row, outcome: 'created' });
+          freshRows.push(b.row);
         }
       }
-      await ctx.store.imports.insertOrders(fresh);
+      (await ctx.store.imports.insertOrders(fresh)).forEach((id, i) => ctx.claim(id, freshRows[i]!));
+      found.created += fresh.length;
       // Approval is owed's own, one order at a time: the credit check (limit, overdue, hold) and the
       // stock reservation, each seeing the orders approved before it. A refused order is undone whole.
       let approved = 0;
       for (const { row, order } of toApprove) {
         try {
-          await ctx.store.imports.savepoint(async () => {
-            await ctx.store.imports.insertOrders([order]);
+          const [id] = await ctx.store.imports.savepoint(async () => {
+            const ids = await ctx.store.imports.insertOrders([order]);
             await approveOrder(ctx.store, ctx.actor, order.number, {});
+            return ids;
           });
+          ctx.claim(id!, row);
           fresh.push(order);
           approved++;
-          outcomes.push({ row, outcome: 'created' });
+          found.created++;
         } catch (error) {
           if (!(error instanceof RefusedError)) throw error;
-          conflicts.push({ row, reason: `order ${order.number} is approved in the file, but ${error.message}; import it as a draft (state draft) and approve it with owed order approve, which finance can --override` });
+          found.conflict(row, `order ${order.number} is approved in the file, but ${error.message}; import it as a draft (state draft) and approve it with owed order approve, which finance can --override`);
         }
       }
       if (fresh.length > 0) {
@@ -194,7 +204,7 @@ export function createOrderImporter(options: { approve: boolean }): EntityImport
           detail: { created: fresh.length, lines: total, approved },
         });
       }
-      return { outcomes, conflicts, problems };
+      return found;
     },
     async finish() {
       return awaiting > 0 ? { awaiting_approval: awaiting } : {};

@@ -2,7 +2,7 @@ import { validateProduct } from '../../products/add-product.js';
 import type { Product } from '../../products/product.js';
 import { parseQuantity } from '../../stock/quantity.js';
 import { Problems } from '../../validation.js';
-import type { EntityImporter, Outcome, SourceRow } from '../importer.js';
+import { BatchFindings, duplicateKey, type EntityImporter, type SourceRow } from '../importer.js';
 
 interface ImportedProduct {
   readonly product: Product;
@@ -33,24 +33,31 @@ export const productImporter: EntityImporter<ImportedProduct> = {
   },
   async commit(batch, ctx) {
     const existing = await ctx.store.imports.productsBySku(batch.map((b) => b.key));
-    const outcomes: { row: SourceRow; outcome: Outcome }[] = [];
-    const conflicts: { row: SourceRow; reason: string }[] = [];
+    const found = new BatchFindings();
     const fresh: ImportedProduct[] = [];
+    const rows: SourceRow[] = [];
     for (const b of batch) {
       const old = existing.get(b.key);
       const p = b.record.product;
       if (!old) {
         fresh.push(b.record);
-        outcomes.push({ row: b.row, outcome: 'created' });
+        rows.push(b.row);
+        continue;
+      }
+      const earlier = ctx.claim(old.id, b.row);
+      if (earlier !== undefined) {
+        found.problem(b.row, duplicateKey(productImporter, b.row.line, b.key, earlier));
       } else if (old.name === p.name && old.price.minor === p.price.minor && old.unit === p.unit && old.taxRate === p.taxRate && old.stocked === p.stocked) {
-        outcomes.push({ row: b.row, outcome: 'present' });
+        found.present++;
       } else {
         // Products carry prices that orders were taken at: an import never rewrites one silently.
-        conflicts.push({ row: b.row, reason: `product ${b.key} already exists with different details${ctx.update ? ' (products are not updated by import; change them one by one)' : ''}` });
+        found.conflict(b.row, `product ${b.key} already exists with different details${ctx.update ? ' (products are not updated by import; change them one by one)' : ''}`);
       }
     }
     if (fresh.length > 0) {
-      await ctx.store.imports.insertProducts(fresh.map((f) => f.product));
+      const ids = await ctx.store.imports.insertProducts(fresh.map((f) => f.product));
+      ids.forEach((id, i) => ctx.claim(id, rows[i]!));
+      found.created += fresh.length;
       for (const f of fresh) {
         if (f.stock !== null && f.stock > 0) {
           await ctx.store.stock.move({ sku: f.product.sku, date: ctx.actor.today, quantity: f.stock, kind: 'receive', reference: 'IMPORT', reason: 'opening stock (import)' }, ctx.actor.now);
@@ -58,6 +65,6 @@ export const productImporter: EntityImporter<ImportedProduct> = {
       }
       await ctx.store.audit.record({ entity: 'product', key: `${fresh[0]!.product.sku}…${fresh[fresh.length - 1]!.product.sku}`, action: 'import', detail: { created: fresh.length } });
     }
-    return { outcomes, conflicts, problems: [] };
+    return found;
   },
 };

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
+import type { Customer } from '../../customers/customer.js';
 import { parseDate, yearOf } from '../../dates.js';
 import { isPositive, parseMoney } from '../../money/index.js';
 import { RECEIPT_METHODS } from '../../receivables/receipt.js';
 import { reconcileAuto } from '../../receivables/reconcile.js';
-import type { ImportedReceipt } from '../../store.js';
+import type { Found, ImportedReceipt } from '../../store.js';
 import type { Problem } from '../../errors.js';
 import { Problems } from '../../validation.js';
-import type { EntityImporter, ImportContext, Outcome, SourceRow } from '../importer.js';
+import { isPlainDate, minorDigitsOf, plainMinor } from '../fast-parse.js';
+import { BatchFindings, duplicateKey, type EntityImporter, type ImportContext, type SourceRow } from '../importer.js';
 
 interface ReceiptRow {
   readonly date: string;
@@ -20,14 +22,22 @@ interface ReceiptRow {
   readonly reversedOn: string | null;
 }
 
+const COLUMNS = ['date', 'amount', 'customer', 'currency', 'reference', 'memo', 'method', 'bank_ref', 'reversed_on'];
+const METHODS = new Set<string>(RECEIPT_METHODS);
+/** Lookups remembered per import (customers by code, payers by name); cleared past this many. */
+const REMEMBERED = 100_000;
+
 /**
  * The idempotency key of a bank line. The bank's own id when it gives one; otherwise a
  * fingerprint of date, amount and reference plus the count of identical lines so far in the file,
  * so two equal payments on one day are two receipts, and a statement imported twice is one.
  */
 export function receiptFingerprint(date: string, amount: string, reference: string, occurrence: number): string {
-  const digest = createHash('sha256').update(`${date}\u0000${canonicalAmount(amount)}\u0000${reference}`).digest('hex').slice(0, 24);
-  return `fp:${digest}:${occurrence}`;
+  return `fp:${fingerprintDigest(date, amount, reference)}:${occurrence}`;
+}
+
+function fingerprintDigest(date: string, amount: string, reference: string): string {
+  return createHash('sha256').update(`${date}\u0000${canonicalAmount(amount)}\u0000${reference}`).digest('hex').slice(0, 24);
 }
 
 /** The same payment written 1,000.00, 1000.00 or 1000 is one payment. */
@@ -35,85 +45,187 @@ function canonicalAmount(amount: string): string {
   return amount.trim().replace(/,/g, '').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 }
 
-export function createReceiptImporter(options: { reconcile: boolean }): EntityImporter<ReceiptRow> {
-  const occurrences = new Map<string, number>();
+/**
+ * How many lines of this file had each fingerprint so far: keyed by 64 bits of the digest, in
+ * typed arrays (12 bytes a fingerprint, outside the JS heap). Only lines without a bank id have one.
+ */
+class Occurrences {
+  private high = new Int32Array(1 << 10);
+  private low = new Int32Array(1 << 10);
+  private counts = new Int32Array(1 << 10);
+  private size = 0;
+
+  /** Counts one more line with this digest (24 hex digits); returns its running number, from 1. */
+  next(digest: string): number {
+    const high = parseInt(digest.slice(0, 8), 16) | 0;
+    const low = parseInt(digest.slice(8, 16), 16) | 0;
+    if ((this.size + 1) * 2 > this.counts.length) this.grow();
+    const mask = this.counts.length - 1;
+    for (let i = low & mask; ; i = (i + 1) & mask) {
+      if (this.counts[i] === 0) {
+        this.high[i] = high;
+        this.low[i] = low;
+        this.counts[i] = 1;
+        this.size++;
+        return 1;
+      }
+      if (this.high[i] === high && this.low[i] === low) return ++this.counts[i]!;
+    }
+  }
+
+  private grow(): void {
+    const { high, low, counts } = this;
+    this.high = new Int32Array(counts.length * 2);
+    this.low = new Int32Array(counts.length * 2);
+    this.counts = new Int32Array(counts.length * 2);
+    const mask = this.counts.length - 1;
+    for (let j = 0; j < counts.length; j++) {
+      if (counts[j] === 0) continue;
+      let i = low[j]! & mask;
+      while (this.counts[i] !== 0) i = (i + 1) & mask;
+      this.high[i] = high[j]!;
+      this.low[i] = low[j]!;
+      this.counts[i] = counts[j]!;
+    }
+  }
+}
+
+type Parsed = Omit<ReceiptRow, 'bankRef'> & { readonly bankRef: string | null };
+
+/** Every check of a row on its own, with its messages. */
+function prepareThoroughly(row: SourceRow): Parsed | Problem[] {
+  const problems = new Problems(row.line);
+  const f = (k: string) => row.fields.get(k)?.trim() || null;
+  const date = problems.check(() => parseDate(f('date') ?? '', 'date'));
+  const amount = f('amount') ?? '';
+  if (amount === '') problems.add('amount', '', 'is required');
+  const method = (f('method') ?? 'bank').toLowerCase();
+  if (!METHODS.has(method)) problems.add('method', method, `must be one of ${RECEIPT_METHODS.join(', ')}`);
+  const bank = f('bank_ref');
+  if (bank !== null && bank.length > 100) problems.add('bank_ref', bank, 'is longer than 100 characters');
+  const reversedOn = f('reversed_on') === null ? null : problems.check(() => parseDate(f('reversed_on')!, 'reversed_on')) ?? null;
+  if (reversedOn !== null && date && reversedOn < date) problems.add('reversed_on', reversedOn, `is before the receipt date ${date}`);
+  if (problems.any) return [...problems.all()];
+  return { date: date!, amount, customer: f('customer'), currency: f('currency')?.toUpperCase() ?? null, reference: f('reference'), memo: f('memo'), method, bankRef: bank, reversedOn };
+}
+
+/** The common row without the machinery of messages; undefined for anything else. */
+function prepareQuickly(row: SourceRow): Parsed | undefined {
+  const f = row.fields;
+  const date = f.get('date') ?? '';
+  const amount = f.get('amount') ?? '';
+  const method = f.get('method') || 'bank';
+  const bank = f.get('bank_ref') || null;
+  const reversedOn = f.get('reversed_on') || null;
+  if (amount === '' || !isPlainDate(date) || !METHODS.has(method) || (bank !== null && bank.length > 100)) return undefined;
+  if (reversedOn !== null && (!isPlainDate(reversedOn) || reversedOn < date)) return undefined;
+  const currency = f.get('currency') || null;
   return {
+    date, amount, customer: f.get('customer') || null, currency: currency === null ? null : currency.toUpperCase(),
+    reference: f.get('reference') || null, memo: f.get('memo') || null, method, bankRef: bank, reversedOn,
+  };
+}
+
+export function createReceiptImporter(options: { reconcile: boolean }): EntityImporter<ReceiptRow> {
+  const occurrences = new Occurrences();
+  /** Customers by code (null: no such code), and codes by payer name, as met in this file. */
+  const byCode = new Map<string, Found<Customer> | null>();
+  const byName = new Map<string, readonly string[]>();
+
+  /** Looks up, once per import, every payer of the batch: as a customer code, else as a customer's exact name. */
+  async function resolvePayers(ctx: ImportContext, payers: readonly string[]): Promise<void> {
+    if (byCode.size > REMEMBERED) byCode.clear();
+    if (byName.size > REMEMBERED) byName.clear();
+    const codes = [...new Set(payers)].filter((p) => !byCode.has(p));
+    if (codes.length > 0) {
+      const found = await ctx.store.imports.customersByCode(codes);
+      for (const code of codes) byCode.set(code, found.get(code) ?? null);
+    }
+    const names = [...new Set(payers)].filter((p) => byCode.get(p) === null && !byName.has(p));
+    if (names.length > 0) {
+      const found = await ctx.store.imports.customerCodesByName(names);
+      for (const name of names) byName.set(name, found.get(name) ?? []);
+    }
+    const named = [...new Set(payers.flatMap((p) => (byCode.get(p) === null ? byName.get(p) ?? [] : [])))].filter((c) => !byCode.has(c));
+    if (named.length > 0) {
+      const found = await ctx.store.imports.customersByCode(named);
+      for (const code of named) byCode.set(code, found.get(code) ?? null);
+    }
+  }
+
+  /** The customer code a payer names: a code, or the name of exactly one customer; null for unidentified cash. */
+  const codeOf = (payer: string | null): string | null => {
+    if (payer === null) return null;
+    if (byCode.get(payer)) return payer;
+    const codes = byName.get(payer);
+    return codes?.length === 1 ? codes[0]! : null;
+  };
+
+  const importer: EntityImporter<ReceiptRow> = {
     entity: 'receipts',
-    columns: ['date', 'amount', 'customer', 'currency', 'reference', 'memo', 'method', 'bank_ref', 'reversed_on'],
+    columns: COLUMNS,
     required: ['date', 'amount'],
     prepare(row) {
-      const problems = new Problems(row.line);
-      const f = (k: string) => row.fields.get(k)?.trim() || null;
-      const date = problems.check(() => parseDate(f('date') ?? '', 'date'));
-      const amount = f('amount') ?? '';
-      if (amount === '') problems.add('amount', '', 'is required');
-      const method = (f('method') ?? 'bank').toLowerCase();
-      if (!(RECEIPT_METHODS as readonly string[]).includes(method)) problems.add('method', method, `must be one of ${RECEIPT_METHODS.join(', ')}`);
-      const bank = f('bank_ref');
-      if (bank !== null && bank.length > 100) problems.add('bank_ref', bank, 'is longer than 100 characters');
-      const reversedOn = f('reversed_on') === null ? null : problems.check(() => parseDate(f('reversed_on')!, 'reversed_on')) ?? null;
-      if (reversedOn !== null && date && reversedOn < date) problems.add('reversed_on', reversedOn, `is before the receipt date ${date}`);
-      if (problems.any) return [...problems.all()];
-      const reference = f('reference') ?? '';
-      let bankRef = bank;
-      if (bankRef === null) {
-        const base = `${date}|${canonicalAmount(amount)}|${reference}`;
-        const n = (occurrences.get(base) ?? 0) + 1;
-        occurrences.set(base, n);
-        bankRef = receiptFingerprint(date!, amount, reference, n);
-      }
-      return {
-        key: bankRef,
-        record: { date: date!, amount, customer: f('customer'), currency: f('currency')?.toUpperCase() ?? null, reference: f('reference'), memo: f('memo'), method, bankRef, reversedOn },
-      };
+      const parsed = prepareQuickly(row) ?? prepareThoroughly(row);
+      if (Array.isArray(parsed)) return parsed;
+      const p = parsed as Parsed;
+      const bankRef = p.bankRef ?? `fp:${fingerprintOf(p)}`;
+      return { key: bankRef, record: { ...p, bankRef } };
     },
     async commit(batch, ctx) {
-      const names = batch.map((b) => b.record.customer).filter((c): c is string => c !== null);
-      const byCode = await ctx.store.imports.customersByCode(names);
-      const byName = await ctx.store.imports.customerCodesByName(names.filter((n) => !byCode.has(n)));
+      await resolvePayers(ctx, batch.flatMap((b) => (b.record.customer === null ? [] : [b.record.customer])));
       const existing = await ctx.store.imports.receiptsByBankRef(batch.map((b) => b.key));
-      const outcomes: { row: SourceRow; outcome: Outcome }[] = [];
-      const conflicts: { row: SourceRow; reason: string }[] = [];
-      const problems: { row: SourceRow; problem: Problem }[] = [];
+      const found = new BatchFindings();
       const fresh: { row: SourceRow; receipt: Omit<ImportedReceipt, 'number'> }[] = [];
       for (const b of batch) {
         const r = b.record;
         // An unknown payer is not an error on a bank statement: it is unidentified cash.
-        const code = r.customer === null ? null : byCode.has(r.customer) ? r.customer : (byName.get(r.customer)?.length === 1 ? byName.get(r.customer)![0]! : null);
-        const customer = code === null ? undefined : byCode.get(code) ?? (await ctx.store.customers.find(code));
+        const code = codeOf(r.customer);
+        const customer = code === null ? undefined : byCode.get(code) ?? undefined;
         const currency = r.currency ?? customer?.currency ?? ctx.settings.baseCurrency;
-        const p = new Problems(b.row.line);
-        if (customer && currency !== customer.currency) p.add('currency', currency, `customer ${customer.code} is billed in ${customer.currency}`);
-        const amount = p.check(() => parseMoney(r.amount, currency, 'amount'));
-        if (amount && !isPositive(amount)) p.add('amount', r.amount, 'must be greater than zero');
-        if (p.any || !amount) {
-          for (const problem of p.all()) problems.push({ row: b.row, problem });
-          continue;
+        const places = customer === undefined || currency === customer.currency ? minorDigitsOf(currency) : undefined;
+        let amount = places === undefined ? undefined : plainMinor(r.amount, places);
+        if (amount === undefined || amount <= 0) {
+          const p = new Problems(b.row.line);
+          if (customer && currency !== customer.currency) p.add('currency', currency, `customer ${customer.code} is billed in ${customer.currency}`);
+          const money = p.check(() => parseMoney(r.amount, currency, 'amount'));
+          if (money && !isPositive(money)) p.add('amount', r.amount, 'must be greater than zero');
+          if (p.any || !money) {
+            for (const problem of p.all()) found.problem(b.row, problem);
+            continue;
+          }
+          amount = money.minor;
         }
         const memo = [r.reference, r.memo, code === null && r.customer !== null ? `payer: ${r.customer}` : null].filter((x): x is string => !!x).join(' · ') || null;
-        const receipt = { customer: code, date: r.date, currency, amount: amount.minor, method: r.method, bankRef: r.bankRef, memo: memo === null ? null : memo.slice(0, 1000), reversedOn: r.reversedOn };
+        const receipt = { customer: code, date: r.date, currency, amount, method: r.method, bankRef: r.bankRef, memo: memo === null ? null : memo.slice(0, 1000), reversedOn: r.reversedOn };
         const old = existing.get(b.key);
         if (!old) {
           fresh.push({ row: b.row, receipt });
-          outcomes.push({ row: b.row, outcome: 'created' });
-        } else if (old.date === receipt.date && old.amount === receipt.amount && old.currency === receipt.currency) {
-          outcomes.push({ row: b.row, outcome: 'present' });
-        } else {
-          conflicts.push({ row: b.row, reason: `bank reference ${b.key} is already recorded as ${old.number} with a different date or amount` });
+          continue;
         }
+        const earlier = ctx.claim(old.id, b.row);
+        if (earlier !== undefined) found.problem(b.row, duplicateKey(importer, b.row.line, b.key, earlier));
+        else if (old.date === receipt.date && old.amount === receipt.amount && old.currency === receipt.currency) found.present++;
+        else found.conflict(b.row, `bank reference ${b.key} is already recorded as ${old.number} with a different date or amount`);
       }
       if (fresh.length > 0) {
         // Numbers are drawn in blocks per year, inside the transaction: gapless as for single receipts.
         const numbered: ImportedReceipt[] = [];
+        const rows: SourceRow[] = [];
         for (const year of [...new Set(fresh.map((f) => yearOf(f.receipt.date)))].sort()) {
           const ofYear = fresh.filter((f) => yearOf(f.receipt.date) === year);
           const first = await ctx.store.imports.reserveNumbers('RC', year, ofYear.length);
-          ofYear.forEach((f, i) => numbered.push({ ...f.receipt, number: `RC-${year}-${String(first + i).padStart(6, '0')}` }));
+          ofYear.forEach((f, i) => {
+            numbered.push({ ...f.receipt, number: `RC-${year}-${String(first + i).padStart(6, '0')}` });
+            rows.push(f.row);
+          });
         }
-        await ctx.store.imports.insertReceipts(numbered, ctx.actor.now, ctx.actor.user);
+        const ids = await ctx.store.imports.insertReceipts(numbered, ctx.actor.now, ctx.actor.user);
+        for (let i = 0; i < ids.length; i++) ctx.claim(ids[i]!, rows[i]!);
+        found.created += numbered.length;
         await ctx.store.audit.record({ entity: 'receipt', key: `${numbered[0]!.number}…${numbered[numbered.length - 1]!.number}`, action: 'import', detail: { created: numbered.length } });
       }
-      return { outcomes, conflicts, problems };
+      return found;
     },
     async finish(ctx: ImportContext) {
       if (!options.reconcile) return {};
@@ -121,4 +233,12 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
       return { reconcile_batch: result.batch, allocations: result.allocations.length, assigned: result.assigned.length };
     },
   };
+
+  /** The fingerprint key of a line without a bank id: digest and running number within this file. */
+  function fingerprintOf(p: Parsed): string {
+    const digest = fingerprintDigest(p.date, p.amount, p.reference ?? '');
+    return `${digest}:${occurrences.next(digest)}`;
+  }
+
+  return importer;
 }

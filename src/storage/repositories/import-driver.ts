@@ -1,0 +1,198 @@
+import type { Knex } from 'knex';
+
+/**
+ * The import's path to the database driver, past knex's query builder: statements prepared once
+ * per connection, keys looked up as one parameter per batch, rows inserted many to a statement.
+ * Inside the command's transaction: on SQLite its one pooled connection, on PostgreSQL the
+ * transaction's connection (knex hands it out from the transaction's client).
+ *
+ * SQL is written with `?` placeholders (numbered $1… for PostgreSQL here); a list of keys is one
+ * parameter, `in (select value from json_each(?))` on SQLite and `= any(?::text[])` on
+ * PostgreSQL, so one prepared statement serves any batch.
+ */
+export interface ImportDriver {
+  readonly pg: boolean;
+  rows<R>(sql: string, params: readonly unknown[]): Promise<R[]>;
+  run(sql: string, params: readonly unknown[]): Promise<void>;
+  /** `column` matches any of the keys (one parameter): SQL to put after WHERE. */
+  inKeys(column: string): string;
+  /** The parameter for inKeys. */
+  keys(values: readonly string[]): unknown;
+  /** A value as the driver binds it: SQLite has no booleans. */
+  bool(value: boolean): unknown;
+  /** Inserts rows (values in the order of `columns`), as few statements as the parameter limits allow. */
+  insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+  /** `count` new ids for `table`, ascending, taken as the table's own sequence would give them. */
+  nextIds(table: string, count: number): Promise<number[]>;
+}
+
+interface SqliteStatement {
+  all(params: readonly unknown[]): unknown[];
+  run(params: readonly unknown[]): unknown;
+}
+
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
+interface PgConnection {
+  query(config: { name?: string; text: string; values?: readonly unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+interface Pool<C> {
+  acquireConnection(): Promise<C>;
+  releaseConnection(connection: C): Promise<void>;
+}
+
+/**
+ * SQLite's bound-parameter limit is 32766; PostgreSQL's 65535. On SQLite every INSERT into a table
+ * with triggers (the balances of migration 0006) writes a statement journal, a temporary file:
+ * the more rows to a statement, the fewer journals (2,000 rows: 20 µs a row, against 77 µs one
+ * row at a time). PostgreSQL gains little past 1,000.
+ */
+const SQLITE_PARAMETERS = 32_000;
+const PG_PARAMETERS = 65_535;
+const SQLITE_ROWS_PER_INSERT = 2000;
+const PG_ROWS_PER_INSERT = 1000;
+
+const sqliteStatements = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+/** Statement names by text: prepared once per PostgreSQL connection, under the same name everywhere. */
+const pgNames = new Map<string, string>();
+
+function placeholders(count: number, pg: boolean, first = 1): string {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(pg ? `$${first + i}` : '?');
+  return out.join(',');
+}
+
+const insertTexts = new Map<string, string>();
+
+function insertText(table: string, columns: readonly string[], rows: number, pg: boolean): string {
+  const key = `${pg ? 'pg' : 'sqlite'}|${table}|${columns.join(',')}|${rows}`;
+  const cached = insertTexts.get(key);
+  if (cached !== undefined) return cached;
+  const text = buildInsert(table, columns, rows, pg);
+  if (insertTexts.size < 100) insertTexts.set(key, text);
+  return text;
+}
+
+function buildInsert(table: string, columns: readonly string[], rows: number, pg: boolean): string {
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) tuples.push(`(${placeholders(columns.length, pg, r * columns.length + 1)})`);
+  return `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(',')}`;
+}
+
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+export function importDriver(q: Knex): ImportDriver {
+  const pg = (q.client as { config: { client: string } }).config.client === 'pg';
+  const pool = q.client as unknown as Pool<SqliteConnection & PgConnection>;
+
+  async function withSqlite<T>(work: (conn: SqliteConnection, prepare: (sql: string) => SqliteStatement) => T): Promise<T> {
+    const conn = await pool.acquireConnection();
+    try {
+      let cache = sqliteStatements.get(conn);
+      if (!cache) sqliteStatements.set(conn, (cache = new Map()));
+      const prepare = (sql: string) => {
+        let statement = cache!.get(sql);
+        if (!statement) cache!.set(sql, (statement = conn.prepare(sql)));
+        return statement;
+      };
+      return work(conn, prepare);
+    } finally {
+      await pool.releaseConnection(conn);
+    }
+  }
+
+  async function pgQuery(text: string, values: readonly unknown[], prepared: boolean): Promise<unknown[]> {
+    const conn = await pool.acquireConnection();
+    try {
+      let name: string | undefined;
+      if (prepared) {
+        name = pgNames.get(text);
+        if (name === undefined) pgNames.set(text, (name = `owed_import_${pgNames.size + 1}`));
+      }
+      return (await conn.query({ ...(name ? { name } : {}), text, values })).rows;
+    } finally {
+      await pool.releaseConnection(conn);
+    }
+  }
+
+  const sequences = new Map<string, string>();
+  const driver: ImportDriver = {
+    pg,
+    async rows<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
+      if (pg) return (await pgQuery(numbered(sql), params, true)) as R[];
+      return withSqlite((_conn, prepare) => prepare(sql).all(params) as R[]);
+    },
+    async run(sql, params) {
+      if (pg) await pgQuery(numbered(sql), params, true);
+      else await withSqlite((_conn, prepare) => prepare(sql).run(params));
+    },
+    inKeys(column) {
+      return pg ? `${column} = any(?::text[])` : `${column} in (select value from json_each(?))`;
+    },
+    keys(values) {
+      return pg ? values : JSON.stringify(values);
+    },
+    bool(value) {
+      return pg ? value : value ? 1 : 0;
+    },
+    async insert(table, columns, rows) {
+      if (rows.length === 0) return;
+      const perStatement = Math.max(1, pg ? Math.min(PG_ROWS_PER_INSERT, Math.floor(PG_PARAMETERS / columns.length)) : Math.min(SQLITE_ROWS_PER_INSERT, Math.floor(SQLITE_PARAMETERS / columns.length)));
+      const width = columns.length;
+      if (pg) {
+        for (let i = 0; i < rows.length; i += perStatement) {
+          const count = Math.min(perStatement, rows.length - i);
+          const values = new Array<unknown>(count * width);
+          for (let r = 0, k = 0; r < count; r++) {
+            const row = rows[i + r]!;
+            for (let c = 0; c < width; c++) values[k++] = row[c];
+          }
+          // Full statements are prepared once; the last, shorter one is sent as it is.
+          await pgQuery(insertText(table, columns, count, true), values, count === perStatement);
+        }
+        return;
+      }
+      await withSqlite((_conn, prepare) => {
+        for (let i = 0; i < rows.length; i += perStatement) {
+          const count = Math.min(perStatement, rows.length - i);
+          const values = new Array<unknown>(count * width);
+          for (let r = 0, k = 0; r < count; r++) {
+            const row = rows[i + r]!;
+            for (let c = 0; c < width; c++) {
+              const v = row[c];
+              values[k++] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+            }
+          }
+          prepare(insertText(table, columns, count, false)).run(values);
+        }
+      });
+    },
+    async nextIds(table, count) {
+      if (count === 0) return [];
+      if (pg) {
+        let sequence = sequences.get(table);
+        if (sequence === undefined) {
+          const [row] = (await pgQuery('select pg_get_serial_sequence($1, \'id\') as name', [table], false)) as { name: string }[];
+          sequences.set(table, (sequence = row!.name));
+        }
+        const rows = (await pgQuery('select nextval($1::regclass)::integer as id from generate_series(1, $2) order by 1', [sequence, count], true)) as { id: number }[];
+        return rows.map((r) => r.id);
+      }
+      // The write lock is held for the whole import: no one else takes ids meanwhile. AUTOINCREMENT
+      // never reuses an id, so the start is past both the highest row and the highest ever given.
+      const [row] = await driver.rows<{ base: number }>(
+        `select max(coalesce((select seq from sqlite_sequence where name = ?), 0), coalesce((select max(id) from "${table}"), 0)) as base`,
+        [table],
+      );
+      const base = Number(row!.base);
+      return Array.from({ length: count }, (_, i) => base + 1 + i);
+    },
+  };
+  return driver;
+}
