@@ -423,15 +423,21 @@ export function reconciliationRepository(
     },
 
     async overAllocated(batch: string) {
+      // Every allocation of each document the batch touched, summed (not the balances the plan
+      // was made from: an independent check), as joins rather than a subquery per document, which
+      // PostgreSQL ran one by one. Receipt and adjustment rows both name the receipt.
       const rows = await rawRows<Record<string, unknown>>(q, `
         select i.number from invoices i
-        where i.id in (select invoice_id from allocations where batch = ?)
-          and i.total < (select sum(a.amount) from allocations a where a.invoice_id = i.id)
+        join (select a.invoice_id, sum(a.amount) as applied from allocations a
+              where a.invoice_id in (select invoice_id from allocations where batch = ?)
+              group by a.invoice_id) x on x.invoice_id = i.id
+        where x.applied > i.total
         union all
         select r.number from receipts r
-        where r.id in (select source_id from allocations where batch = ?) -- receipt and adjustment rows both name the receipt
-          and (r.amount < (select sum(a.amount) from allocations a where a.source_kind = 'receipt' and a.source_id = r.id)
-               or exists (select 1 from receipt_reversals v where v.receipt_id = r.id))`, [batch, batch]);
+        join (select a.source_id, sum(a.amount) as applied from allocations a
+              where a.source_kind = 'receipt' and a.source_id in (select source_id from allocations where batch = ?)
+              group by a.source_id) x on x.source_id = r.id
+        where x.applied > r.amount or exists (select 1 from receipt_reversals v where v.receipt_id = r.id)`, [batch, batch]);
       return rows.map((r) => String(r.number));
     },
   };
