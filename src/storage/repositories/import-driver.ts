@@ -55,6 +55,8 @@ const PG_PARAMETERS = 65_535;
 const SQLITE_ROWS_PER_INSERT = 2000;
 const PG_ROWS_PER_INSERT = 1000;
 
+const SQLITE_IMPORT_CACHE_KB = 32 * 1024;
+
 const sqliteStatements = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
 /** Statement names by text: prepared once per PostgreSQL connection, under the same name everywhere. */
 const pgNames = new Map<string, string>();
@@ -95,7 +97,12 @@ export function importDriver(q: Knex): ImportDriver {
     const conn = await pool.acquireConnection();
     try {
       let cache = sqliteStatements.get(conn);
-      if (!cache) sqliteStatements.set(conn, (cache = new Map()));
+      if (!cache) {
+        sqliteStatements.set(conn, (cache = new Map()));
+        // Half the 64 MB the book opens with: an import of a million rows then peaks under 300 MB
+        // (measured: 257 against 293 MB at 300k invoices, 1-5 % more time; 16 MB cost 20 %).
+        conn.prepare(`pragma cache_size = -${SQLITE_IMPORT_CACHE_KB}`).run([]);
+      }
       const prepare = (sql: string) => {
         let statement = cache!.get(sql);
         if (!statement) cache!.set(sql, (statement = conn.prepare(sql)));
