@@ -13,12 +13,13 @@ import { Scratch } from './scratch.js';
 import { BOOK_END, YEAR_BEFORE, agingTotals, owedRun, repeat, runLoad, type StepResult } from './scenario.js';
 
 /**
- * `npm run bench -- [--scale 10k,100k,1m] [--engine sqlite,postgres] [--runs N] [--json] [--keep]`
+ * `npm run bench -- [--scale 10k,100k,1m] [--engine sqlite,postgres] [--runs N] [--only book|import] [--tool-memory 12G] [--json] [--keep]`
  *
  * For each engine × scale, two books:
  * 1. A generated book bulk-loaded (a worker process), on which every read step and the journal
  *    export run as `owed` processes, RUNS times each (median), then hledger and ledger on the
- *    exported journal, compared with `owed aging` to the cent and in time.
+ *    exported journal, compared with `owed aging` to the cent and in time. The tools run under an
+ *    address-space limit (--tool-memory): hledger at 1M invoices wants more memory than the machine has.
  * 2. The same book as CSV files imported through `owed import` into an empty book (customers
  *    once; then, RUNS times on a fresh copy: invoices, receipts, `reconcile auto` over all of them).
  * Every step is a process of its own, measured by GNU time: wall, CPU, peak RSS.
@@ -54,14 +55,14 @@ function loadInWorker(engine: Engine, scale: number, location: string): { result
   return JSON.parse(child.stdout) as { result: StepResult; summary: BookSummary };
 }
 
-async function benchBook(engine: Engine, scale: number, runs: number, keep: boolean): Promise<StepResult[]> {
-  const out: StepResult[] = [];
+async function benchBook(engine: Engine, scale: number, options: Options, record: Recorder): Promise<void> {
+  const { runs, keep } = options;
   const id = (step: string) => ({ engine, scale, step });
   progress(engine, scale, 'bulk load');
   const book = await Scratch.create(engine, `book_${scale}`, postgresUrl());
   try {
     const loaded = loadInWorker(engine, scale, book.location);
-    out.push(loaded.result);
+    record(loaded.result);
     const s = loaded.summary;
     owedRun(book.location, ['init']);
     const read = async (step: string, args: string[], describe: (stdout: string) => string) => {
@@ -70,7 +71,7 @@ async function benchBook(engine: Engine, scale: number, runs: number, keep: bool
         const run = owedRun(book.location, args);
         return { run, value: run.stdout };
       }, (stdout) => ({ detail: describe(stdout) }));
-      out.push(result);
+      record(result);
       return result;
     };
     const lines = (stdout: string) => `${Math.max(0, stdout.trim().split('\n').length - 1).toLocaleString('en')} lines`;
@@ -88,7 +89,7 @@ async function benchBook(engine: Engine, scale: number, runs: number, keep: bool
 
     // alert run writes the alerts' state: every run starts from a copy of the book.
     progress(engine, scale, 'alert run');
-    out.push(await repeat(id('alert run'), runs, async (r) => {
+    record(await repeat(id('alert run'), runs, async (r) => {
       const copy = await book.copy(`alerts_${scale}_${r}`);
       try {
         const run = owedRun(copy.location, ['alert', 'run', '--format', 'csv']);
@@ -116,8 +117,20 @@ async function benchBook(engine: Engine, scale: number, runs: number, keep: bool
         continue;
       }
       progress(engine, scale, `${tool} bal Assets:Receivable`);
-      out.push(await repeat(id(`${tool} bal Assets:Receivable -e ${end}`), runs, async () => {
-        const run = measureProcess(tool, args, process.env);
+      const step = id(`${tool} bal Assets:Receivable -e ${end}`);
+      const measure = () => measureProcess(tool, args, process.env, { memoryLimitBytes: options.toolMemoryBytes, allowFailure: true });
+      const first = measure();
+      if (first.failure !== undefined) {
+        // hledger holds every transaction in memory (~9 KB each): at 1M invoices it wants more
+        // than the machine has. One failed run is the finding; repeating it proves nothing.
+        record({ ...(await repeat(step, 1, async () => ({ run: first, value: '' }), () => ({
+          detail: `did not finish under a ${formatBytes(options.toolMemoryBytes)} address-space limit after ${(first.ms / 1000).toFixed(0)} s (${first.failure})`,
+        }))), failed: true });
+        continue;
+      }
+      record(await repeat(step, runs, async (r) => {
+        const run = r === 0 ? first : measure();
+        if (run.failure !== undefined) throw new Error(`${tool} failed on a later run: ${run.failure}`);
         return { run, value: run.stdout };
       }, (stdout, median) => {
         const verdict = compareReceivables(owed, balances(stdout));
@@ -129,11 +142,10 @@ async function benchBook(engine: Engine, scale: number, runs: number, keep: bool
     if (keep) process.stderr.write(`bench: kept ${book.location}\n`);
     else await book.drop();
   }
-  return out;
 }
 
-async function benchImport(engine: Engine, scale: number, runs: number, keep: boolean): Promise<StepResult[]> {
-  const out: StepResult[] = [];
+async function benchImport(engine: Engine, scale: number, options: Options, record: Recorder): Promise<void> {
+  const { runs, keep } = options;
   const id = (step: string) => ({ engine, scale, step });
   const base = await Scratch.create(engine, `import_${scale}`, postgresUrl());
   const csvDir = path.join(base.workDir, `csv-${scale}`);
@@ -142,7 +154,7 @@ async function benchImport(engine: Engine, scale: number, runs: number, keep: bo
     const csv = await writeBookCsv({ invoices: scale, dir: csvDir });
     owedRun(base.location, ['init']);
     progress(engine, scale, 'import customers');
-    out.push(await repeat(id('import customers'), 1, async () => ({ run: owedRun(base.location, ['import', 'customers', csv.customers.path]), value: null }),
+    record(await repeat(id('import customers'), 1, async () => ({ run: owedRun(base.location, ['import', 'customers', csv.customers.path]), value: null }),
       () => ({ detail: `${csv.customers.rows.toLocaleString('en')} rows; 1 run`, rows: csv.customers.rows })));
 
     // Each run starts from the book with its customers only, and goes on as a new user would:
@@ -170,7 +182,7 @@ async function benchImport(engine: Engine, scale: number, runs: number, keep: bo
     }
     for (const s of steps) {
       const results = measured.get(s.step)!;
-      out.push(await repeat(id(s.step), results.length, async (r) => results[r]!, (stdout) => ({
+      record(await repeat(id(s.step), results.length, async (r) => results[r]!, (stdout) => ({
         detail: s.rows === undefined ? `${Math.max(0, stdout.trim().split('\n').length - 1).toLocaleString('en')} allocations` : s.detail,
         ...(s.rows !== undefined ? { rows: s.rows } : {}),
       })));
@@ -180,7 +192,6 @@ async function benchImport(engine: Engine, scale: number, runs: number, keep: bo
     if (keep) process.stderr.write(`bench: kept ${base.location}\n`);
     else await base.drop();
   }
-  return out;
 }
 
 function nextDay(date: string): string {
@@ -189,16 +200,38 @@ function nextDay(date: string): string {
   return d.toISOString().slice(0, 10);
 }
 
+const TABLE_HEADER = '| engine | invoices | step | median ms | CPU ms | rows/s | peak RSS MB | load | detail |\n|---|---:|---|---:|---:|---:|---:|---:|---|\n';
+
+function tableRow(r: StepResult): string {
+  const n = (x: number | null) => (x === null ? '' : Math.round(x).toLocaleString('en'));
+  return `| ${r.engine} | ${r.scale.toLocaleString('en')} | ${r.step} | ${r.failed ? 'did not finish' : n(r.medianMs)} | ${n(r.cpuMs)} | `
+    + `${n(r.rowsPerSecond)} | ${n(r.peakRssMb)} | ${r.load1.toFixed(1)} | ${r.detail} |`;
+}
+
 function formatTable(rows: readonly StepResult[], machine: Machine): string {
   const load = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(' ');
-  const n = (x: number | null, digits = 0) => (x === null ? '' : x.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-  const header = `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb.toFixed(0)} GB, Node ${machine.node}, ${machine.sqlite}; `
+  return `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb.toFixed(0)} GB, Node ${machine.node}, ${machine.sqlite}; `
     + `load average ${load(machine.loadAtStart)} at start, ${load(machine.loadAtEnd)} at end\n\n`
-    + '| engine | invoices | step | median ms | CPU ms | rows/s | peak RSS MB | load | detail |\n|---|---:|---|---:|---:|---:|---:|---:|---|\n';
-  return header + rows
-    .map((r) => `| ${r.engine} | ${r.scale.toLocaleString('en')} | ${r.step} | ${n(r.medianMs)} | ${n(r.cpuMs)} | ${n(r.rowsPerSecond)} | `
-      + `${n(r.peakRssMb)} | ${r.load1.toFixed(1)} | ${r.detail} |`)
-    .join('\n') + '\n';
+    + TABLE_HEADER + rows.map(tableRow).join('\n') + '\n';
+}
+
+interface Options {
+  readonly runs: number;
+  readonly keep: boolean;
+  /** The address-space limit for hledger and ledger. */
+  readonly toolMemoryBytes: number;
+}
+
+type Recorder = (result: StepResult) => void;
+
+function parseBytes(text: string): number {
+  const m = /^(\d+)([KMG])?$/i.exec(text.trim());
+  if (!m) throw new Error(`--tool-memory ${text}: use a size such as 12G or 800M`);
+  return Number(m[1]) * 1024 ** ({ K: 1, M: 2, G: 3 }[(m[2] ?? '').toUpperCase() as 'K' | 'M' | 'G'] ?? 0);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(0)} GB` : `${(bytes / 1024 ** 2).toFixed(0)} MB`;
 }
 
 async function main(): Promise<void> {
@@ -219,14 +252,25 @@ async function main(): Promise<void> {
   }
   const runs = Number(argValue(args, '--runs') ?? '3');
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number ≥ 1');
-  const keep = args.includes('--keep');
+  const options: Options = {
+    runs,
+    keep: args.includes('--keep'),
+    toolMemoryBytes: parseBytes(argValue(args, '--tool-memory') ?? '12G'),
+  };
   const only = argValue(args, '--only');
   const loadAtStart = os.loadavg();
   const all: StepResult[] = [];
+  // Each result is printed as its table row the moment it is measured: a long run that stops
+  // half-way still says what it measured.
+  process.stderr.write(TABLE_HEADER);
+  const record: Recorder = (result) => {
+    all.push(result);
+    process.stderr.write(`${tableRow(result)}\n`);
+  };
   for (const scale of scales) {
     for (const engine of engines) {
-      if (only !== 'import') all.push(...(await benchBook(engine, scale, runs, keep)));
-      if (only !== 'book') all.push(...(await benchImport(engine, scale, runs, keep)));
+      if (only !== 'import') await benchBook(engine, scale, options, record);
+      if (only !== 'book') await benchImport(engine, scale, options, record);
     }
   }
   const sqliteVersion = spawnSync(process.execPath, ['-e', "const D=require('better-sqlite3');process.stdout.write(new D(':memory:').prepare('select sqlite_version() v').get().v)"], { encoding: 'utf8' }).stdout;

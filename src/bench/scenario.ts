@@ -31,6 +31,8 @@ export interface StepResult {
   readonly detail: string;
   /** 1-minute load average when the step started (the machine may be shared). */
   readonly load1: number;
+  /** The program did not finish (hledger out of memory): medianMs is how long it ran until it stopped. */
+  readonly failed?: boolean;
 }
 
 export const BOOK_END = DEFAULT_BOOK_END;
