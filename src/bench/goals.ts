@@ -37,12 +37,19 @@ export function evaluateGoals(results: readonly StepResult[]): GoalResult[] {
       push(`${s.step} ≥ ${minRate.toLocaleString('en')} rows/s`, `${Math.round(s.rowsPerSecond ?? 0).toLocaleString('en')} rows/s`, (s.rowsPerSecond ?? 0) >= minRate);
     }
     const within = (test: (step: string) => boolean, limit: number, label: string) => {
-      for (const s of find(test)) push(`${s.step} ≤ ${label}`, ms(s.medianMs), s.medianMs <= limit);
+      for (const s of find(test)) {
+        push(`${s.step} ≤ ${label}`, s.commandMs === null ? ms(s.medianMs) : `${ms(s.medianMs)} (owed's work ${ms(s.commandMs)})`, s.medianMs <= limit);
+      }
     };
     within((step) => /^aging \d{4}-\d{2}-\d{2}$/.test(step), 1000, '1 s');
     within((step) => step.startsWith('reconcile auto'), 10_000, '10 s');
     within((step) => step.startsWith('forecast'), 1000, '1 s');
     within((step) => step === 'statement, largest customer', 100, '100 ms');
+    // No Node process starts in 100 ms (Node alone takes ~170 ms here): the statement's own work,
+    // after start-up, is judged too, and said to be that.
+    for (const s of find((step) => step === 'statement, largest customer')) {
+      if (s.commandMs !== null) push('statement, largest customer: owed\'s work after start-up ≤ 100 ms', ms(s.commandMs), s.commandMs <= 100);
+    }
     const rss = steps.filter((s) => s.peakRssMb !== null && !/^(hledger|ledger) /.test(s.step));
     if (rss.length > 0) {
       const worst = rss.reduce((a, b) => (b.peakRssMb! > a.peakRssMb! ? b : a));

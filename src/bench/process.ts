@@ -11,6 +11,7 @@ export interface ProcessRun {
   /** Peak resident memory; null without GNU time. */
   readonly peakRssMb: number | null;
   readonly stdout: string;
+  readonly stderr: string;
   /** Why the program did not finish (only when measured with `allowFailure`). */
   readonly failure?: string;
 }
@@ -59,7 +60,7 @@ export function measureProcess(command: string, args: readonly string[], env: No
       peakRssMb = rssKb / 1024;
     }
   }
-  return { ms, cpuMs, peakRssMb, stdout: options.keepStdout === false ? '' : result.stdout, ...(failure === undefined ? {} : { failure }) };
+  return { ms, cpuMs, peakRssMb, stdout: options.keepStdout === false ? '' : result.stdout, stderr: result.stderr ?? '', ...(failure === undefined ? {} : { failure }) };
 }
 
 /** Whether a program is on the PATH (hledger and ledger are optional for the benchmark). */

@@ -25,6 +25,11 @@ export interface StepResult {
    * wall time. On PostgreSQL the server's work is not in it.
    */
   readonly cpuMs: number | null;
+  /**
+   * The median run's own work, from owed's OWED_TIMING line: its wall time less Node's start-up
+   * and module loading. Null for programs other than owed.
+   */
+  readonly commandMs: number | null;
   /** Peak resident memory of the step's process, the highest of its runs. */
   readonly peakRssMb: number | null;
   /** What the step produced: row counts, totals, agreement with owed. */
@@ -41,7 +46,7 @@ export const USER = 'bench';
 const OWED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'owed.js');
 
 export function owedEnv(location: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, OWED_DB: location, OWED_USER: USER, OWED_TODAY: BOOK_END, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, OWED_DB: location, OWED_USER: USER, OWED_TODAY: BOOK_END, NO_COLOR: '1', OWED_TIMING: '1' };
   delete env.OWED_FORMAT;
   return env;
 }
@@ -49,6 +54,12 @@ export function owedEnv(location: string): NodeJS.ProcessEnv {
 /** `owed …` against a book, measured as a process of its own. */
 export function owedRun(location: string, args: readonly string[], options: { keepStdout?: boolean } = {}): ProcessRun {
   return measureProcess(process.execPath, [OWED, ...args], owedEnv(location), options);
+}
+
+/** The command's own time from owed's `owed: timing: start-up N ms, command M ms` line on stderr. */
+export function commandTime(run: ProcessRun): number | null {
+  const m = /^owed: timing: start-up \d+ ms, command (\d+) ms$/m.exec(run.stderr);
+  return m ? Number(m[1]) : null;
 }
 
 function median(values: readonly number[]): number {
@@ -79,6 +90,7 @@ export async function repeat<T>(
     runsMs: results.map((x) => x.run.ms),
     rowsPerSecond: rows === undefined ? null : (rows / middleMs) * 1000,
     cpuMs: middle.run.cpuMs,
+    commandMs: commandTime(middle.run),
     peakRssMb: rss.length > 0 ? Math.max(...rss) : null,
     detail,
     load1,
@@ -109,6 +121,7 @@ export async function runLoad(engine: Engine, scale: number, location: string): 
         runsMs: [loaded.loadMs],
         rowsPerSecond: loaded.rowsPerSecond,
         cpuMs: (cpu.user + cpu.system) / 1000,
+        commandMs: null,
         peakRssMb: process.resourceUsage().maxRSS / 1024,
         detail: `${loaded.rows.toLocaleString('en')} rows: ${s.customers} customers, ${s.invoices} invoices, ${s.creditNotes} credit notes, `
           + `${s.receipts} receipts (${s.unidentifiedReceipts} unidentified), ${s.writeOffs} write-offs, ${s.allocations} allocations; 1 run`,
