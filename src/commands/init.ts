@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
+import { ExitWith } from '../cli/exit-with.js';
 import { withDatabase } from '../cli/book.js';
 import { emitListing, note, writeResult } from '../cli/output.js';
 import { renderJson } from '../cli/render/index.js';
 import type { Runtime } from '../cli/runtime.js';
 import { initialiseBook, type InitialiseResult } from '../domain/initialise.js';
 import type { Database } from '../storage/database.js';
-import { migrateToLatest, migrationState } from '../storage/migrate.js';
+import { assertSchemaCurrent, migrateToLatest, migrationState } from '../storage/migrate.js';
+import { checkIntegrity } from '../storage/integrity.js';
 import { createStore } from '../storage/store.js';
 
 export interface BookSetup extends InitialiseResult {
@@ -48,7 +50,7 @@ Examples:
     }));
 
   const db = program.command('db').description('the database schema')
-    .addHelpText('after', `\nExamples:\n  $ owed db status\n  $ owed db migrate`);
+    .addHelpText('after', `\nExamples:\n  $ owed db status\n  $ owed db migrate\n  $ owed db check`);
 
   db.command('migrate')
     .description('apply pending migrations (after upgrading owed)')
@@ -83,5 +85,47 @@ Example:
       });
       if (state.applied.length === 0) note(rt, 'this book is not initialised: run `owed init`');
       else if (state.pending.length > 0) note(rt, 'run `owed db migrate` to apply the pending migrations');
+    }));
+
+  db.command('check')
+    .description("check the whole book against the ledger's invariants (exit 1 if it breaks one)")
+    .addHelpText('after', `
+Every invoice within its total and every receipt and credit note within its amount on every date,
+reversed receipts released, write-offs applied whole, nothing applied before its documents exist,
+and the running balances the reports read equal to what the documents say. Read-only.
+
+Examples:
+  $ owed db check
+  $ owed db check --json     # from cron: exit 1 and the broken rules when the book is inconsistent`)
+    .action(action(io, async (rt) => {
+      const checks = await withDatabase(rt, false, async (database) => {
+        await assertSchemaCurrent(database.knex);
+        return checkIntegrity(database.knex);
+      });
+      emitListing(rt, {
+        title: `${rt.target.display}: the ledger's invariants`,
+        columns: [
+          { key: 'check', header: 'Check' },
+          { key: 'result', header: 'Result' },
+          { key: 'problems', header: 'Problems', kind: 'integer' },
+          { key: 'examples', header: 'First problems' },
+          { key: 'rule', header: 'Rule' },
+        ],
+        rows: checks.map((c) => ({
+          check: c.check,
+          result: c.problems === 0 ? 'ok' : 'BROKEN',
+          problems: c.problems,
+          examples: c.examples.join('; '),
+          rule: c.rule,
+        })),
+      });
+      const broken = checks.filter((c) => c.problems > 0);
+      if (broken.length > 0) {
+        // Exit 1, as for a broken internal promise; but the cause may as well be outside owed.
+        throw new ExitWith(1, `owed: the book breaks ${broken.length} of ${checks.length} checks (${broken.map((c) => c.check).join(', ')})\n`
+          + 'hint: a change made to the database outside owed, an old backup restored over newer data, or a bug in owed; '
+          + 'keep this output, then restore from a backup or report it');
+      }
+      note(rt, `all ${checks.length} checks passed`);
     }));
 }

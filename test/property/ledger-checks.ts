@@ -5,7 +5,7 @@
  */
 import { agingByInvoice, agingReport } from '../../src/domain/receivables/aging.js';
 import type { Store } from '../../src/domain/store.js';
-import { balanceDrift } from '../../src/storage/migrations/0006_balances.js';
+import { checkIntegrity } from '../../src/storage/integrity.js';
 import type { RealBook } from './ledger-harness.js';
 import { describeError } from './ledger-harness.js';
 import { AGING_BOUNDS, FAR, WINDOW_START, addDays, agingKey, bucketOf, daysBetween, type LedgerModel } from './ledger-model.js';
@@ -225,7 +225,8 @@ export async function checkStep(m: LedgerModel, r: RealBook, written: readonly s
 export async function checkAllDates(m: LedgerModel, r: RealBook): Promise<void> {
   const dates = new Set<string>([addDays(WINDOW_START, -1), ...m.dates, FAR]);
   for (const d of [...dates].sort()) await checkAsOf(m, r, d, { byInvoice: true, ledger: true });
-  // The trigger-kept balances (migration 0006) must be what the documents say.
-  const drift = await balanceDrift(r.db.knex);
-  if (drift.length > 0) fail(`derived tables differ from the documents: ${drift.map((d) => `${d.table} ${d.rows} rows`).join(', ')}`);
+  // `owed db check`: every invariant over the whole book, the trigger-kept balances (migration
+  // 0006) equal to what the documents say among them.
+  const broken = (await checkIntegrity(r.db.knex)).filter((c) => c.problems > 0);
+  if (broken.length > 0) fail(`db check: ${broken.map((c) => `${c.check}: ${c.problems} (${c.examples.join('; ')})`).join(', ')}`);
 }
