@@ -87,6 +87,11 @@ async function benchBook(engine: Engine, scale: number, options: Options, record
     await read('forecast (13 weeks)', ['forecast', '--format', 'csv'], (o) => lines(o));
     await read('remind run --dry-run', ['remind', 'run', '--dry-run', '--format', 'csv'], (o) => `${lines(o)} of reminders`);
 
+    await read('db check', ['db', 'check', '--format', 'csv'], (o) => {
+      const rows = o.trim().split('\n').slice(1);
+      return `${rows.filter((r) => r.includes(',ok,')).length} of ${rows.length} checks ok`;
+    });
+
     // alert run writes the alerts' state: every run starts from a copy of the book.
     progress(engine, scale, 'alert run');
     record(await repeat(id('alert run'), runs, async (r) => {
