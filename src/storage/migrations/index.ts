@@ -7,6 +7,7 @@ import * as collections from './0005_collections.js';
 import * as balances from './0006_balances.js';
 import * as allocationIndexes from './0007_allocation_indexes.js';
 import * as collectionIndexes from './0008_collection_indexes.js';
+import * as reportIndexes from './0009_report_indexes.js';
 
 export interface Migration {
   readonly name: string;
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0006_balances', ...balances },
   { name: '0007_allocation_indexes', ...allocationIndexes },
   { name: '0008_collection_indexes', ...collectionIndexes },
+  { name: '0009_report_indexes', ...reportIndexes },
 ];
