@@ -9,7 +9,8 @@ import {
   plainAccountName,
   plainComponent,
 } from '../../src/domain/journal/accounts.js';
-import { beancountString, csvField, isJournalFormat, journalOf, plainText, renderJournal, type JournalOutput } from '../../src/domain/journal/format.js';
+import { csvField } from '../../src/domain/csv-field.js';
+import { beancountString, isJournalFormat, journalOf, plainText, renderJournal, type JournalOutput } from '../../src/domain/journal/format.js';
 import { openingTransaction, toTransaction, type JournalDocument } from '../../src/domain/journal/transactions.js';
 import { settingDefinition } from '../../src/domain/settings/registry.js';
 

@@ -128,10 +128,10 @@ describe('renderCsv', () => {
   it('quotes per RFC 4180 and keeps Chinese and formulas verbatim', () => {
     const listing: Listing = {
       columns: [{ key: 'v', header: 'Value' }],
-      rows: [{ v: 'a,b' }, { v: 'say "hi"' }, { v: 'line1\nline2' }, { v: '上海华美贸易有限公司' }, { v: '=1+2' }],
+      rows: [{ v: 'a,b' }, { v: 'say "hi"' }, { v: 'line1\nline2' }, { v: 'cr\rhere' }, { v: '上海华美贸易有限公司' }, { v: '=1+2' }, { v: ' padded ' }],
     };
     expect(renderCsv(listing)).toBe(
-      'v\n"a,b"\n"say ""hi"""\n"line1\nline2"\n上海华美贸易有限公司\n=1+2\n',
+      'v\n"a,b"\n"say ""hi"""\n"line1\nline2"\n"cr\rhere"\n上海华美贸易有限公司\n=1+2\n padded \n',
     );
   });
 

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvField } from '../../domain/csv-field.js';
 import { toDecimalString } from '../../domain/money/index.js';
 import { isMoney, type Cell, type Listing } from './report.js';
 
@@ -17,9 +17,13 @@ function csvValue(cell: Cell): string {
  */
 export function renderCsv(listing: Listing): string {
   const keys = listing.columns.map((c) => c.key);
-  const records = listing.rows.map((row) => keys.map((key) => csvValue(row[key])));
-  return stringify([keys, ...records], {
-    record_delimiter: '\n',
-    quoted_match: /\r/,
-  });
+  // Written here rather than by csv-stringify, whose per-value option handling cost ~10 µs a
+  // row: 70 ms of a 6,630-line statement.
+  let out = `${keys.map(csvField).join(',')}\n`;
+  for (const row of listing.rows) {
+    let line = '';
+    for (let i = 0; i < keys.length; i++) line += (i === 0 ? '' : ',') + csvField(csvValue(row[keys[i]!]));
+    out += `${line}\n`;
+  }
+  return out;
 }

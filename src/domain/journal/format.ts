@@ -1,3 +1,4 @@
+import { csvField } from '../csv-field.js';
 import { RefusedError } from '../errors.js';
 import { toDecimalString } from '../money/index.js';
 import { accountKey, beancountAccountName, plainAccountName, type AccountRef, type JournalAccounts } from './accounts.js';
@@ -73,10 +74,6 @@ export function beancountString(text: string): string {
   return `"${oneLine(text).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-/** RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 function periodText(out: JournalOutput): string {
   if (out.from === null && out.to === null) return 'every document';
