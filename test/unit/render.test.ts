@@ -110,6 +110,24 @@ describe('renderTable', () => {
     expect(offsetOf(lines[0]!, 'Cur')).toBe(starts[2]);
   });
 
+  it('gives a value with line breaks as many lines, the rest of its row blank below it', () => {
+    const listing: Listing = {
+      columns: [{ key: 'code', header: 'Code' }, { key: 'address', header: 'Address' }, { key: 'open', header: 'Open', kind: 'money' }],
+      rows: [
+        { code: 'C1', address: '上海市\n浦东新区 88 号', open: cny(1000) },
+        { code: 'C2', address: 'Main St', open: cny(5) },
+      ],
+    };
+    expect(renderTable(listing, { color: false })).toBe([
+      'Code  Address          Open',
+      '────  ──────────────  ─────',
+      'C1    上海市          10.00',
+      '      浦东新区 88 号       ',
+      'C2    Main St          0.05',
+      '',
+    ].join('\n'));
+  });
+
   it('renders an empty listing as its header and (none)', () => {
     const empty: Listing = { columns: small.columns, rows: [] };
     expect(renderTable(empty, { color: false })).toBe(

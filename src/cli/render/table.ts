@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import type TableType from 'cli-table3';
+import stringWidth from 'string-width';
 import { formatMoney } from '../../domain/money/index.js';
 import { columnKind, isMoney, type Cell, type Column, type ColumnKind, type Listing } from './report.js';
 
@@ -14,33 +13,11 @@ const NORMAL = '\u001b[22m';
 /** Gap between columns. */
 const GAP = '  ';
 
-/**
- * Borderless, compact layout (like `gh` or hledger): columns separated by two spaces, the header
- * underlined, no lines between rows.
- */
-const CHARS = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '─',
-  'mid-mid': GAP,
-  right: '',
-  'right-mid': '',
-  middle: GAP,
-} as const;
-
 const RIGHT_ALIGNED: ReadonlySet<ColumnKind> = new Set<ColumnKind>(['money', 'integer', 'quantity', 'percent']);
 
 /**
  * Control characters in data (an ESC in a customer name, a tab) would move the cursor or inject
- * terminal escapes; show them harmlessly. Newlines are kept: cli-table3 wraps them onto extra lines.
+ * terminal escapes; show them harmlessly. Newlines are kept: the value takes that many lines.
  */
 function sanitize(text: string): string {
   return text
@@ -65,18 +42,26 @@ function align(column: Column): 'left' | 'right' {
   return RIGHT_ALIGNED.has(columnKind(column)) ? 'right' : 'left';
 }
 
-/**
- * Renders a listing as an aligned text table (full-width CJK text counts as two columns).
- * Title above, footer notes below; an empty listing shows its header and "(none)".
- * The result ends with a newline.
- */
-// Loaded on first use: scripts and cron jobs that ask for csv or json never pay for it at start-up.
-let Table: typeof TableType | undefined;
-function tableClass(): typeof TableType {
-  Table ??= createRequire(import.meta.url)('cli-table3') as typeof TableType;
-  return Table;
+/** Display width: full-width CJK counts two columns, ANSI codes none; printable ASCII is its length. */
+function width(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text);
 }
 
+function pad(text: string, to: number, side: 'left' | 'right'): string {
+  const fill = ' '.repeat(Math.max(0, to - width(text)));
+  return side === 'right' ? fill + text : text + fill;
+}
+
+/**
+ * Renders a listing as an aligned text table (full-width CJK text counts as two columns).
+ * Title above, footer notes below; an empty listing shows its header and "(none)". A value with
+ * line breaks takes as many lines as it has, the other cells of its row blank below it. The
+ * result ends with a newline.
+ *
+ * Laid out here in two passes (widths, then lines): cli-table3 took minutes for a listing of
+ * 100k rows (`reconcile auto` on a year of bank lines), which a terminal user can ask for.
+ */
 export function renderTable(listing: Listing, options: TableOptions): string {
   const { columns, rows } = listing;
   const emphasize = (text: string): string => (options.color && text !== '' ? `${BOLD}${text}${NORMAL}` : text);
@@ -85,24 +70,29 @@ export function renderTable(listing: Listing, options: TableOptions): string {
   if (listing.title !== undefined && listing.title !== '') out.push(emphasize(sanitize(listing.title)));
 
   if (columns.length > 0) {
-    const table = new (tableClass())({
-      head: columns.map((c) => emphasize(sanitize(c.header))),
-      colAligns: columns.map(align),
-      chars: CHARS,
-      style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 0 },
+    const sides = columns.map(align);
+    const head = columns.map((c) => sanitize(c.header).split('\n'));
+    const body = rows.map((row) => columns.map((c) => tableValue(row[c.key], columnKind(c)).split('\n')));
+    const widths = columns.map((_, i) => {
+      let most = 0;
+      for (const line of head[i]!) most = Math.max(most, width(line));
+      for (const cells of body) for (const line of cells[i]!) most = Math.max(most, width(line));
+      return most;
     });
-    if (rows.length === 0) {
-      // A blank row gets the header underlined; its line is then replaced by "(none)".
-      table.push(columns.map(() => ''));
-      const lines = table.toString().split('\n');
-      lines[lines.length - 1] = '(none)';
-      out.push(...lines);
-    } else {
-      for (const row of rows) {
-        table.push(columns.map((c) => tableValue(row[c.key], columnKind(c))));
+    const emit = (cells: readonly string[][], style: (text: string) => string) => {
+      const height = Math.max(...cells.map((lines) => lines.length));
+      for (let l = 0; l < height; l++) {
+        out.push(cells.map((lines, i) => {
+          const text = lines[l] ?? '';
+          const padded = pad(text, widths[i]!, sides[i]!);
+          return text === '' ? padded : padded.replace(text, style(text));
+        }).join(GAP));
       }
-      out.push(table.toString());
-    }
+    };
+    emit(head, emphasize);
+    out.push(widths.map((w) => '─'.repeat(w)).join(GAP));
+    if (body.length === 0) out.push('(none)');
+    for (const cells of body) emit(cells, (text) => text);
   } else {
     out.push('(none)');
   }
