@@ -13,7 +13,7 @@ import { Scratch } from './scratch.js';
 import { BOOK_END, YEAR_BEFORE, agingTotals, owedRun, repeat, runLoad, type StepResult } from './scenario.js';
 
 /**
- * `npm run bench -- [--scale 10k,100k,1m] [--engine sqlite,postgres] [--runs N] [--only book|import] [--tool-memory 12G] [--json] [--keep]`
+ * `npm run bench -- [--scale 10k,100k,1m] [--engine sqlite,postgres] [--runs N] [--only book|import] [--tool-memory 12G] [--skip-tools] [--json] [--keep]`
  *
  * For each engine × scale, two books:
  * 1. A generated book bulk-loaded (a worker process), on which every read step and the journal
@@ -116,7 +116,7 @@ async function benchBook(engine: Engine, scale: number, options: Options, record
       ['hledger', ['-f', journal, 'bal', '^Assets:Receivable', '-e', end, '--flat', '-N', '-O', 'csv'], hledgerReceivables],
       ['ledger', ['-f', journal, 'bal', '^Assets:Receivable', '-e', end, '--flat', '--no-total'], ledgerReceivables],
     ];
-    for (const [tool, args, balances] of tools) {
+    for (const [tool, args, balances] of options.skipTools ? [] : tools) {
       if (!installed(tool)) {
         process.stderr.write(`bench: ${tool} is not installed; its comparison is left out (apt-get install -y ${tool})\n`);
         continue;
@@ -225,6 +225,8 @@ interface Options {
   readonly keep: boolean;
   /** The address-space limit for hledger and ledger. */
   readonly toolMemoryBytes: number;
+  /** --skip-tools: no hledger or ledger (their time does not depend on owed's code). */
+  readonly skipTools: boolean;
 }
 
 type Recorder = (result: StepResult) => void;
@@ -261,6 +263,7 @@ async function main(): Promise<void> {
     runs,
     keep: args.includes('--keep'),
     toolMemoryBytes: parseBytes(argValue(args, '--tool-memory') ?? '12G'),
+    skipTools: args.includes('--skip-tools'),
   };
   const only = argValue(args, '--only');
   const loadAtStart = os.loadavg();
