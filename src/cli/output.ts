@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { once } from 'node:events';
 import { UsageError } from '../domain/errors.js';
 import { formatMoney } from '../domain/money/index.js';
 import { isMoney, render, renderJson, type Listing } from './render/index.js';
@@ -68,4 +69,43 @@ export function note(rt: Runtime, text: string): void {
 
 export function warn(rt: Runtime, text: string): void {
   rt.streams.stderr.write(`warning: ${text}\n`);
+}
+
+/**
+ * Writes text as it is produced, a piece per batch of records or transactions: to stdout
+ * (waiting while the reader is slower), or to the -o file through a temporary file renamed at the
+ * end, so a failed export never leaves a partial file behind. (On stdout a failure after the first
+ * batch leaves what was written, and the exit code says it failed.) Nothing is gathered: a piece
+ * held until more arrive would live through garbage collections for nothing.
+ */
+export async function writeChunks(rt: Runtime, chunks: AsyncIterable<string> | Iterable<string>): Promise<void> {
+  if (rt.output === undefined) {
+    const out = rt.streams.stdout;
+    for await (const chunk of chunks) {
+      if (chunk !== '' && !out.write(chunk)) await once(out, 'drain');
+    }
+    return;
+  }
+  const target = rt.output;
+  const temp = `${target}.${process.pid}.partial`;
+  let fd: number;
+  try {
+    fd = fs.openSync(temp, 'w');
+  } catch (error) {
+    throw new UsageError(`cannot write ${target}: ${(error as Error).message}`, 'choose an -o path you can write to');
+  }
+  try {
+    for await (const chunk of chunks) fs.writeSync(fd, chunk);
+    fs.closeSync(fd);
+    fs.renameSync(temp, target);
+  } catch (error) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  note(rt, `wrote ${target}`);
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { action, commandPath, type Io } from '../cli/action.js';
 import { withBook } from '../cli/book.js';
 import { dateOption } from '../cli/options.js';
-import { note, writeResult } from '../cli/output.js';
+import { note, writeChunks, writeResult } from '../cli/output.js';
 import { listingToJson, render, renderCsv, renderJson, type Listing } from '../cli/render/index.js';
 import { resolveRuntime, type GlobalOptions, type Runtime } from '../cli/runtime.js';
 import { UsageError } from '../domain/errors.js';
@@ -76,44 +76,6 @@ function journalAction(io: Io, handler: (rt: Runtime, format: JournalFormat, opt
   };
 }
 
-/**
- * Writes text as it is produced, a piece per batch of records or transactions: to stdout
- * (waiting while the reader is slower), or to the -o file through a temporary file renamed at the
- * end, so a failed export never leaves a partial file behind. (On stdout a failure after the first
- * batch leaves what was written, and the exit code says it failed.) Nothing is gathered: a piece
- * held until more arrive would live through garbage collections for nothing.
- */
-async function writeChunks(rt: Runtime, chunks: AsyncIterable<string>): Promise<void> {
-  if (rt.output === undefined) {
-    const out = rt.streams.stdout;
-    for await (const chunk of chunks) {
-      if (chunk !== '' && !out.write(chunk)) await once(out, 'drain');
-    }
-    return;
-  }
-  const target = rt.output;
-  const temp = `${target}.${process.pid}.partial`;
-  let fd: number;
-  try {
-    fd = fs.openSync(temp, 'w');
-  } catch (error) {
-    throw new UsageError(`cannot write ${target}: ${(error as Error).message}`, 'choose an -o path you can write to');
-  }
-  try {
-    for await (const chunk of chunks) fs.writeSync(fd, chunk);
-    fs.closeSync(fd);
-    fs.renameSync(temp, target);
-  } catch (error) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // already closed
-    }
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-  note(rt, `wrote ${target}`);
-}
 
 function range(o: RangeOptions): { from: string | null; to: string | null } {
   return { from: o.from ?? null, to: o.to ?? null };

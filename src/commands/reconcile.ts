@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
 import { withBook } from '../cli/book.js';
 import { dateOption } from '../cli/options.js';
-import { emitCreated, emitListing, note, writeResult } from '../cli/output.js';
-import { renderJson, renderTable, type Listing } from '../cli/render/index.js';
+import { emitCreated, emitListing, note, writeChunks, writeResult } from '../cli/output.js';
+import { renderCsv, renderJson, renderTable, type Listing } from '../cli/render/index.js';
 
 import { formatMoney, money } from '../domain/money/index.js';
 import { parseTargets, reconcileApply, reconcileAuto, reconcileUndo, type ReconcileResult } from '../domain/receivables/reconcile.js';
@@ -27,11 +27,11 @@ const PLAN_COLUMNS: Listing['columns'] = [
   { key: 'reason', header: 'Why' },
 ];
 
-function planListing(result: ReconcileResult, explain: boolean): Listing {
+function planListing(allocations: ReconcileResult['allocations'], explain: boolean): Listing {
   const columns = explain ? PLAN_COLUMNS : PLAN_COLUMNS.filter((c) => c.key !== 'reason');
   return {
     columns,
-    rows: result.allocations.map((a) => ({
+    rows: allocations.map((a) => ({
       customer: a.customer,
       receipt: a.receipt,
       invoice: a.invoice,
@@ -43,6 +43,18 @@ function planListing(result: ReconcileResult, explain: boolean): Listing {
       reason: a.reason,
     })),
   };
+}
+
+/** Allocations rendered and written a page at a time: a whole year of bank lines is a million rows. */
+const CSV_PAGE = 10_000;
+
+/** The plan as CSV, byte for byte what renderCsv gives for the whole listing, without holding it. */
+function* planCsv(allocations: ReconcileResult['allocations'], explain: boolean): Generator<string> {
+  const header = renderCsv(planListing([], explain));
+  yield header;
+  for (let i = 0; i < allocations.length; i += CSV_PAGE) {
+    yield renderCsv(planListing(allocations.slice(i, i + CSV_PAGE), explain)).slice(header.length);
+  }
 }
 
 export function registerReconcile(program: Command, io: Io): void {
@@ -76,12 +88,13 @@ Examples:
         if (!(error instanceof DryRun)) throw error;
         result = error.result;
       }
-      const listing = planListing(result, Boolean(o.explain || o.dryRun));
+      const explain = Boolean(o.explain || o.dryRun);
       if (rt.format === 'json') {
-        writeResult(rt, renderJson({ batch: result.batch, dry_run: result.dryRun, assigned: result.assigned, allocations: listing.rows }));
+        writeResult(rt, renderJson({ batch: result.batch, dry_run: result.dryRun, assigned: result.assigned, allocations: planListing(result.allocations, explain).rows }));
       } else if (rt.format === 'csv') {
-        emitListing(rt, listing);
+        await writeChunks(rt, planCsv(result.allocations, explain));
       } else {
+        const listing = planListing(result.allocations, explain);
         const head = result.dryRun ? 'dry run — nothing was written' : result.batch ? `batch ${result.batch}` : 'nothing to match';
         const assigned = result.assigned.map((a) => `assigned ${a.receipt} to ${a.customer} (memo names ${a.invoice})`);
         writeResult(rt, `${[head, ...assigned].join('\n')}\n${result.allocations.length > 0 ? renderTable(listing, { color: rt.color }) : ''}`);
