@@ -67,7 +67,7 @@ export function evaluateGoals(results: readonly StepResult[]): GoalResult[] {
     }
   }
   // PostgreSQL within 2× of SQLite, step by step, at each scale both ran.
-  for (const pg of results.filter((r) => r.engine === 'postgres' && !/^(hledger|ledger) /.test(r.step))) {
+  for (const pg of results.filter((r) => r.engine === 'postgres' && !/^(hledger|ledger) |^load book/.test(r.step))) {
     const lite = results.find((r) => r.engine === 'sqlite' && r.scale === pg.scale && r.step === pg.step);
     if (!lite) continue;
     const ratio = pg.medianMs / lite.medianMs;
