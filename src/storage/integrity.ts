@@ -119,7 +119,7 @@ const CHECKS: readonly { check: string; rule: string; sql: string; describe: (o:
   },
 ];
 
-/** Dates come back as text from SQLite and as text from PostgreSQL too (owed's type parsers). */
+/** A business date as text, whichever way the driver returned it. */
 function day(value: unknown): string {
   return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
 }

@@ -82,11 +82,8 @@ export function renderTable(listing: Listing, options: TableOptions): string {
     const emit = (cells: readonly string[][], style: (text: string) => string) => {
       const height = Math.max(...cells.map((lines) => lines.length));
       for (let l = 0; l < height; l++) {
-        out.push(cells.map((lines, i) => {
-          const text = lines[l] ?? '';
-          const padded = pad(text, widths[i]!, sides[i]!);
-          return text === '' ? padded : padded.replace(text, style(text));
-        }).join(GAP));
+        // width() ignores the ANSI codes of a styled header, so it pads like the plain text.
+        out.push(cells.map((lines, i) => pad(style(lines[l] ?? ''), widths[i]!, sides[i]!)).join(GAP));
       }
     };
     emit(head, emphasize);
