@@ -412,6 +412,9 @@ export interface ImportedReceipt {
   readonly reversedOn?: IsoDate | null;
 }
 
+/** The documents a large import may write in bulk. */
+export type DocumentTable = 'invoices' | 'receipts';
+
 /** A row an import found in the book, with its id (how the import tells its own rows from the book's). */
 export type Found<T> = T & { readonly id: number };
 
@@ -439,6 +442,15 @@ export interface ImportRepository {
   ordersByNumber(numbers: readonly string[]): Promise<Map<string, Found<ImportedOrderContent>>>;
   /** Orders (draft or cancelled, nothing reserved) with their lines, in one statement per table and batch. */
   insertOrders(orders: readonly Order[]): Promise<number[]>;
+  /** How many documents `table` holds, as far as its highest id tells (ids are never reused). */
+  documentsIn(table: DocumentTable): Promise<number>;
+  /**
+   * A large import: from here on `table` takes its documents without its non-unique indexes and
+   * their derived balances, which completeDeferred builds set-based before the import ends.
+   * False where the engine keeps them row by row (PostgreSQL).
+   */
+  deferDerived(table: DocumentTable): Promise<boolean>;
+  completeDeferred(): Promise<void>;
   /** Runs `work` inside a savepoint: if it throws, what it wrote is undone and the error passes on. */
   savepoint<T>(work: () => Promise<T>): Promise<T>;
 }

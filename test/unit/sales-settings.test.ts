@@ -26,6 +26,7 @@ const KEYS = [
   'reconcile.rules',
   'reconcile.tolerance',
   'provision.rates',
+  'import.bulk_after',
   'stock.allow_backorder',
   'remind.levels',
   'remind.hold_level',
@@ -82,6 +83,7 @@ describe('settings registry', () => {
       ['tax.default_rate', '6.50%'],
       ['credit.block_overdue_days', ' 060 '],
       ['stock.allow_backorder', 'Yes'],
+      ['import.bulk_after', ' 02000 '],
     ];
     for (const [key, value] of samples) {
       const once = normalise(key, value);
@@ -214,6 +216,21 @@ describe('credit.block_overdue_days', () => {
     const e = rejection('credit.block_overdue_days', value);
     expect(e.problems[0]!.field).toBe('credit.block_overdue_days');
     expect(e.problems[0]!.reason).toContain('0 to 3650');
+  });
+});
+
+describe('import.bulk_after', () => {
+  it.each([
+    ['50000', '50000'],
+    [' 02000 ', '2000'],
+    ['1000', '1000'],
+    ['1000000000', '1000000000'],
+  ])('%j → %j', (value, canonical) => expect(normalise('import.bulk_after', value)).toBe(canonical));
+
+  it.each(['', '999', '0', '-5000', '1000000001', '5e4', '50,000'])('rejects %j', (value) => {
+    const e = rejection('import.bulk_after', value);
+    expect(e.problems[0]!.field).toBe('import.bulk_after');
+    expect(e.problems[0]!.reason).toContain('1000 to 1000000000');
   });
 });
 

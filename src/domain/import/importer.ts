@@ -1,5 +1,5 @@
 import type { Problem } from '../errors.js';
-import type { Store } from '../store.js';
+import type { DocumentTable, Store } from '../store.js';
 import type { Actor } from '../actor.js';
 import type { CompanySettings } from '../settings/company-settings.js';
 import type { FieldReader } from './mapping.js';
@@ -61,6 +61,8 @@ export interface EntityImporter<T> {
   readonly entity: string;
   readonly columns: readonly string[];
   readonly required: readonly string[];
+  /** The book table of the documents it writes: a large import may build their derived data in bulk. */
+  readonly documents?: DocumentTable;
   /**
    * Records that span several rows (an order, one row per line): the field whose value groups
    * them. Rows of one group come one after another; `prepareGroup` then takes them together.

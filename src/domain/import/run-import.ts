@@ -88,6 +88,11 @@ export async function runImport<T>(
   let present = 0;
   let skipped = 0;
   let rejected = 0;
+  // Past import.bulk_after documents, and at least as many as the book held, the rest are written
+  // in bulk (ImportRepository.deferDerived): building the indexes and balances once costs less
+  // than growing them row by row. A daily bank statement never is.
+  const documentsBefore = importer.documents ? await store.imports.documentsIn(importer.documents) : 0;
+  let deferred = false;
   let batch: Prepared<T>[] = [];
   /** This batch's keys and their lines: duplicates within a batch, before any of it is written. */
   let keys = new Map<string, number>();
@@ -143,6 +148,9 @@ export async function runImport<T>(
     for (const [item, reasons] of failed) rejectRows('line' in item ? { row: item } : item, reasons.join('; '));
     batch = [];
     keys = new Map();
+    if (importer.documents && !deferred && created >= ctx.settings.importBulkAfter && created >= documentsBefore) {
+      deferred = await store.imports.deferDerived(importer.documents);
+    }
   };
 
   let records = 0;
@@ -215,6 +223,8 @@ export async function runImport<T>(
       options.update ? 'issued documents are never changed by an import; correct them with credit notes' : 'master data (customers, products) can be changed with --update; documents never',
     );
   }
+  // A dry run is rolled back: what a bulk import defers need not be built for it.
+  if (deferred && !options.dryRun) await store.imports.completeDeferred();
   const extra = !options.dryRun && importer.finish ? await importer.finish(ctx) : {};
   const report: ImportReport = { entity: importer.entity, read, ...(grouped ? { records } : {}), created, updated, present, skipped, rejected, problems: [], problemCount: 0, dryRun: options.dryRun, extra };
   if (options.dryRun) throw new DryRunResult(report);

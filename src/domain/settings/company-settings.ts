@@ -18,6 +18,8 @@ export interface CompanySettings {
   /** In major units of each currency, as typed: '0', '1.00'. */
   readonly reconcileTolerance: string;
   readonly provisionRates: readonly string[];
+  /** Rows an import writes before it defers the rest's indexes and balances (import.bulk_after). */
+  readonly importBulkAfter: number;
 }
 
 export function companySettings(stored: ReadonlyMap<string, string>): CompanySettings {
@@ -37,5 +39,6 @@ export function companySettings(stored: ReadonlyMap<string, string>): CompanySet
     reconcileRules: list('reconcile.rules') as MatchRule[],
     reconcileTolerance: get('reconcile.tolerance'),
     provisionRates: list('provision.rates'),
+    importBulkAfter: Number(get('import.bulk_after')),
   };
 }

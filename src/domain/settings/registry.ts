@@ -165,6 +165,12 @@ const definitions: SettingDefinition[] = [
     },
   },
   {
+    key: 'import.bulk_after',
+    description: 'an import of invoices or receipts that has written this many rows, and at least as many as the book held, builds their indexes and balances in one pass at the end (SQLite; docs/IMPORT.md)',
+    defaultValue: '50000',
+    normalise: (value) => integerIn(1000, 1_000_000_000)('import.bulk_after')(value),
+  },
+  {
     key: 'stock.allow_backorder',
     description: 'approve orders even when available stock is short',
     defaultValue: 'false',

@@ -83,47 +83,81 @@ interface DerivedTable {
   readonly select: string;
 }
 
-/** What each derived table must hold, as one SELECT over the documents per table (or part). */
-function derivedTables(knex: Knex): DerivedTable[] {
+/**
+ * Documents of one table with an id above `after`: what a large import wrote while their derived
+ * rows were deferred (src/storage/bulk/deferred-derivations.ts).
+ */
+export interface NewDocuments {
+  readonly table: 'invoices' | 'receipts';
+  readonly after: number;
+}
+
+/**
+ * What each derived table must hold, as one SELECT over the documents per table (or part). With
+ * `only`: the balance rows of those documents (with whatever was applied to them meanwhile) and
+ * the day movements of their own insert triggers — receipts' with their reversals.
+ */
+function derivedTables(knex: Knex, only?: NewDocuments): DerivedTable[] {
   const pg = isPostgres(knex);
   const later = (a: string, b: string) => (pg ? `greatest(${a}, ${b})` : `max(${a}, ${b})`);
   const never = pg ? `date '${SETTLED_NEVER}'` : `'${SETTLED_NEVER}'`;
+  if (only && !Number.isSafeInteger(only.after)) throw new Error(`derived rows after id ${only.after}: not an id`);
+  const invoices = !only || only.table === 'invoices';
+  const receipts = !only || only.table === 'receipts';
+  /** `and`-clause keeping the new documents, by their id column. */
+  const newer = (column: string) => (only ? ` and ${column} > ${only.after}` : '');
   const invoiceLast = later('i.issue_date', 'coalesce(a.last_date, i.issue_date)');
   const sourceApplied = (kind: string) =>
-    `(select source_id, sum(amount) as applied, max(date) as last_date from allocations where source_kind = '${kind}' group by source_id)`;
+    `(select source_id, sum(amount) as applied, max(date) as last_date from allocations where source_kind = '${kind}'${newer('source_id')} group by source_id)`;
   const receiptLast = later(later('r.receipt_date', 'coalesce(a.last_date, r.receipt_date)'), 'coalesce(v.reversal_date, r.receipt_date)');
   const receiptLeft = `r.amount - coalesce(a.applied, 0) - case when v.reversal_date is null then 0 else r.amount end`;
   const creditLast = later('i.issue_date', 'coalesce(a.last_date, i.issue_date)');
   const sourceColumns = ['source_kind', 'source_id', 'customer_id', 'currency', 'doc_date', 'amount', 'applied', 'reversal_date', 'last_change', 'settled_from'];
+  const receiptSources = `select 'receipt', r.id, r.customer_id, r.currency, r.receipt_date, r.amount, coalesce(a.applied, 0), v.reversal_date, ${receiptLast},
+                 case when ${receiptLeft} = 0 then ${receiptLast} else ${never} end
+               from receipts r
+               left join receipt_reversals v on v.receipt_id = r.id
+               left join ${sourceApplied('receipt')} a on a.source_id = r.id
+               where true${newer('r.id')}`;
+  const creditSources = `select 'credit_note', i.id, i.customer_id, i.currency, i.issue_date, i.total, coalesce(a.applied, 0), null, ${creditLast},
+                 case when i.total - coalesce(a.applied, 0) = 0 then ${creditLast} else ${never} end
+               from invoices i
+               left join ${sourceApplied('credit_note')} a on a.source_id = i.id
+               where i.kind = 'credit_note'${newer('i.id')}`;
+  // Write-offs and adjustments move the day totals through their own triggers, which stay on
+  // while a table's are deferred: only the whole book's rebuild counts them here.
+  const movements = [
+    ...(invoices ? [
+      `select i.currency, i.issue_date as day, case when i.kind = 'invoice' then i.total else -i.total end as amount from invoices i where true${newer('i.id')}`,
+    ] : []),
+    ...(only ? [] : [
+      `select i.currency, w.write_off_date as day, -w.amount as amount from write_offs w join invoices i on i.id = w.invoice_id`,
+      `select i.currency, a.date as day, -a.amount as amount from allocations a join invoices i on i.id = a.invoice_id where a.source_kind = 'adjustment'`,
+    ]),
+    ...(receipts ? [
+      `select r.currency, r.receipt_date as day, -r.amount as amount from receipts r where r.customer_id is not null${newer('r.id')}`,
+      `select r.currency, v.reversal_date as day, r.amount as amount from receipt_reversals v join receipts r on r.id = v.receipt_id where r.customer_id is not null${newer('r.id')}`,
+    ] : []),
+  ];
   return [
-    {
+    ...(invoices ? [{
       table: 'invoice_balances',
       columns: ['invoice_id', 'customer_id', 'currency', 'issue_date', 'due_date', 'total', 'applied', 'last_change', 'settled_from'],
       select: `select i.id, i.customer_id, i.currency, i.issue_date, i.due_date, i.total, coalesce(a.applied, 0), ${invoiceLast},
                  case when i.total - coalesce(a.applied, 0) = 0 then ${invoiceLast} else ${never} end
                from invoices i
-               left join (select invoice_id, sum(amount) as applied, max(date) as last_date from allocations group by invoice_id) a on a.invoice_id = i.id
-               where i.kind = 'invoice'`,
-    },
+               left join (select invoice_id, sum(amount) as applied, max(date) as last_date from allocations where true${newer('invoice_id')} group by invoice_id) a on a.invoice_id = i.id
+               where i.kind = 'invoice'${newer('i.id')}`,
+    }] : []),
     {
       table: 'source_balances',
       columns: sourceColumns,
-      select: `select 'receipt', r.id, r.customer_id, r.currency, r.receipt_date, r.amount, coalesce(a.applied, 0), v.reversal_date, ${receiptLast},
-                 case when ${receiptLeft} = 0 then ${receiptLast} else ${never} end
-               from receipts r
-               left join receipt_reversals v on v.receipt_id = r.id
-               left join ${sourceApplied('receipt')} a on a.source_id = r.id
-               union all
-               select 'credit_note', i.id, i.customer_id, i.currency, i.issue_date, i.total, coalesce(a.applied, 0), null, ${creditLast},
-                 case when i.total - coalesce(a.applied, 0) = 0 then ${creditLast} else ${never} end
-               from invoices i
-               left join ${sourceApplied('credit_note')} a on a.source_id = i.id
-               where i.kind = 'credit_note'`,
+      select: [...(receipts ? [receiptSources] : []), ...(invoices ? [creditSources] : [])].join('\n               union all\n               '),
     },
     {
       table: 'document_day_totals',
       columns: ['currency', 'day', 'amount'],
-      select: `select currency, day, sum(amount) as amount from (${DAY_MOVEMENTS}) d group by currency, day`,
+      select: `select currency, day, sum(amount) as amount from (${movements.join('\n  union all ')}) d where true group by currency, day`,
     },
   ];
 }
@@ -131,6 +165,17 @@ function derivedTables(knex: Knex): DerivedTable[] {
 /** Fills the derived tables from the documents, set-based. They must be empty. */
 export async function rebuildBalances(knex: Knex): Promise<void> {
   for (const d of derivedTables(knex)) await knex.raw(`insert into ${d.table} (${d.columns.join(', ')}) ${d.select}`);
+}
+
+/**
+ * Adds the derived rows of documents written while their triggers were off: balances for each
+ * new document, their movements onto the day totals. Their balance rows must not exist yet.
+ */
+export async function deriveNewDocuments(knex: Knex, documents: NewDocuments): Promise<void> {
+  for (const d of derivedTables(knex, documents)) {
+    const addTo = d.table === 'document_day_totals' ? ` ${ADD_TO_DAY}` : '';
+    await knex.raw(`insert into ${d.table} (${d.columns.join(', ')}) ${d.select}${addTo}`);
+  }
 }
 
 /**
@@ -153,14 +198,6 @@ export async function balanceDrift(knex: Knex): Promise<{ table: string; rows: n
   }
   return drift;
 }
-
-/** Every document that moves an identified customer's balance, as (currency, day, amount). */
-const DAY_MOVEMENTS = `
-  select i.currency, i.issue_date as day, case when i.kind = 'invoice' then i.total else -i.total end as amount from invoices i
-  union all select r.currency, r.receipt_date, -r.amount from receipts r where r.customer_id is not null
-  union all select r.currency, v.reversal_date, r.amount from receipt_reversals v join receipts r on r.id = v.receipt_id where r.customer_id is not null
-  union all select i.currency, w.write_off_date, -w.amount from write_offs w join invoices i on i.id = w.invoice_id
-  union all select i.currency, a.date, -a.amount from allocations a join invoices i on i.id = a.invoice_id where a.source_kind = 'adjustment'`;
 
 const ADD_TO_DAY = 'on conflict (currency, day) do update set amount = document_day_totals.amount + excluded.amount';
 

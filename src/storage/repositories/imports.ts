@@ -3,6 +3,7 @@ import type { Product } from '../../domain/products/product.js';
 import type { Order } from '../../domain/sales/order.js';
 import type { Found, ImportedInvoice, ImportedOrderContent, ImportedReceipt, ImportRepository } from '../../domain/store.js';
 import { customerFromRow, customerToRow, type CustomerRow } from './customers.js';
+import { deferDerivations, type DeferredDerivations } from '../bulk/deferred-derivations.js';
 import { importDriver, type ImportDriver } from './import-driver.js';
 import { productFromRow, type ProductRow } from './products.js';
 import { rawRows } from './raw.js';
@@ -61,6 +62,7 @@ export function importRepository(q: Knex): ImportRepository {
   const db = (): ImportDriver => (driver ??= importDriver(q));
   /** Customer ids by code, for the documents of this import: at most one lookup per code. */
   const customerIds = new Map<string, number>();
+  let deferred: DeferredDerivations | undefined;
 
   async function idsOf(codes: readonly string[]): Promise<Map<string, number>> {
     const missing = unique(codes).filter((c) => !customerIds.has(c));
@@ -186,6 +188,20 @@ export function importRepository(q: Knex): ImportRepository {
         ids[k], l.lineNo, products.get(l.sku), l.quantity, l.unitPrice.minor, l.taxRate, l.net.minor, l.tax.minor, l.shipped, l.invoiced, l.reserved, l.returned,
       ])));
       return ids;
+    },
+    async documentsIn(table) {
+      const [row] = await db().rows<{ id: unknown }>(`select coalesce(max(id), 0) as id from "${table}"`, []);
+      return readInteger(row!.id);
+    },
+    async deferDerived(table) {
+      if (db().pg || deferred) return false;
+      deferred = await deferDerivations(q, table);
+      return true;
+    },
+    async completeDeferred() {
+      const pending = deferred;
+      deferred = undefined;
+      await pending?.complete();
     },
     async savepoint(work) {
       await q.raw('savepoint owed_import');

@@ -160,6 +160,7 @@ export function createInvoiceImporter(): EntityImporter<InvoiceRow> {
   const customers = new Map<string, Billing | null>();
   const importer: EntityImporter<InvoiceRow> = {
     entity: 'invoices',
+    documents: 'invoices',
     columns: COLUMNS,
     required: ['number', 'customer', 'issue_date', 'total'],
     prepare(row) {

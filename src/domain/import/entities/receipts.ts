@@ -163,6 +163,7 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
 
   const importer: EntityImporter<ReceiptRow> = {
     entity: 'receipts',
+    documents: 'receipts',
     columns: COLUMNS,
     required: ['date', 'amount'],
     prepare(row) {
@@ -212,8 +213,14 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
         // Numbers are drawn in blocks per year, inside the transaction: gapless as for single receipts.
         const numbered: ImportedReceipt[] = [];
         const rows: SourceRow[] = [];
-        for (const year of [...new Set(fresh.map((f) => yearOf(f.receipt.date)))].sort()) {
-          const ofYear = fresh.filter((f) => yearOf(f.receipt.date) === year);
+        const byYear = new Map<number, typeof fresh>();
+        for (const f of fresh) {
+          const year = yearOf(f.receipt.date);
+          const ofYear = byYear.get(year);
+          if (ofYear) ofYear.push(f);
+          else byYear.set(year, [f]);
+        }
+        for (const [year, ofYear] of [...byYear].sort(([a], [b]) => a - b)) {
           const first = await ctx.store.imports.reserveNumbers('RC', year, ofYear.length);
           ofYear.forEach((f, i) => {
             numbered.push({ ...f.receipt, number: `RC-${year}-${String(first + i).padStart(6, '0')}` });
