@@ -94,7 +94,7 @@ export function collectionQueries(q: Knex): CollectionQueries {
         const code = String(r.code);
         if (r.delays !== null && r.delays !== undefined && r.delays !== '') {
           const mine = delays.get(code) ?? [];
-          for (const d of String(r.delays).split(',')) mine.push(readInteger(d));
+          pushIntegers(String(r.delays), mine);
           delays.set(code, mine);
         }
         counts.forEach((b, i) => {
@@ -236,4 +236,32 @@ export function collectionQueries(q: Knex): CollectionQueries {
       return new Set(rows.map((r) => r.code));
     },
   };
+}
+
+/**
+ * The integers of a comma-separated list (group_concat / string_agg) appended to `into`, read
+ * digit by digit: a forecast at 1M invoices reads 320k delays, and a substring and a regular
+ * expression each (split, readInteger) were a fifth of its time in JavaScript, most of it garbage
+ * collection.
+ */
+export function pushIntegers(list: string, into: number[]): void {
+  let value = 0;
+  let negative = false;
+  let digits = 0;
+  for (let i = 0; i <= list.length; i++) {
+    const c = i < list.length ? list.charCodeAt(i) : 44;
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits += 1;
+    } else if (c === 45 && digits === 0 && !negative) {
+      negative = true;
+    } else if (c === 44 && digits > 0 && digits <= 15) {
+      into.push(negative ? -value : value);
+      value = 0;
+      negative = false;
+      digits = 0;
+    } else {
+      throw new Error(`expected a list of integers from the database, got ${JSON.stringify(list.slice(0, 80))}`);
+    }
+  }
 }

@@ -37,7 +37,9 @@ export interface PaymentBehaviour {
 
 export function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
-  return middle([...values].sort((a, b) => a - b));
+  // A typed array sorts numerically without a comparison callback: a customer's median for each
+  // of 5,000 customers at 1M invoices.
+  return middle(Float64Array.from(values).sort());
 }
 
 function middle(sorted: ArrayLike<number>): number {
