@@ -34,6 +34,9 @@ export interface PlanOptions {
 /** What is written for one entry of the plan: invoice, kind, receipt, amount, date, note, rule (keys are the storage's). */
 export type PlannedRow = readonly [invoiceKey: number, kind: 'receipt' | 'adjustment', receiptKey: number, amount: number, date: IsoDate, note: string, rule: MatchRule];
 
+/** A document's key, what a batch applies to it in minor units, and the latest date it does so on. */
+export type AppliedTotal = readonly [key: number, amount: number, latest: IsoDate];
+
 const ADJUSTMENT_NOTE = 'discount / bank fee within tolerance';
 
 /** The allocations planned, one entry per column, in the order they are reported and written. */
@@ -140,6 +143,40 @@ export class Plan {
       const rule = this.rule(i);
       yield [invoiceKey, 'receipt', receiptKey, this.amount(i), date, this.reason(i), rule];
       if (this.adjustment(i) > 0) yield [invoiceKey, 'adjustment', receiptKey, this.adjustment(i), date, ADJUSTMENT_NOTE, rule];
+    }
+  }
+
+  /**
+   * What the plan applies to each document, as the balance trigger would sum it: per invoice its
+   * receipt and adjustment rows, per receipt its receipt rows (an adjustment names the receipt but
+   * does not spend it). [key, amount, latest date] in ascending key order, so that the storage
+   * updates each balance once, walking its table in order; `per` documents at a time, so that a
+   * million of them are never held as tuples at once.
+   */
+  *appliedPerDocument(side: 'invoices' | 'receipts', per: number): Generator<AppliedTotal[]> {
+    const { dates } = this.candidates;
+    const documents = side === 'invoices' ? this.candidates.invoices : this.candidates.cash;
+    const slotOf = side === 'invoices' ? this.invoiceSlot : this.cashSlot;
+    const amounts = new Float64Array(documents.length);
+    const latest = new Int32Array(documents.length).fill(-1);
+    for (let i = 0; i < this.length; i++) {
+      const slot = slotOf.get(i);
+      amounts[slot]! += side === 'invoices' ? this.amounts.get(i) + this.adjustment(i) : this.amounts.get(i);
+      const date = this.dates.get(i);
+      if (latest[slot] === -1 || dates.get(date) > dates.get(latest[slot]!)) latest[slot] = date;
+    }
+    let touched = 0;
+    for (let slot = 0; slot < documents.length; slot++) if (latest[slot] !== -1) touched++;
+    const order = new Int32Array(touched);
+    for (let slot = 0, at = 0; slot < documents.length; slot++) if (latest[slot] !== -1) order[at++] = slot;
+    order.sort((a, b) => documents.key.get(a) - documents.key.get(b));
+    for (let from = 0; from < touched; from += per) {
+      const part: AppliedTotal[] = [];
+      for (let at = from; at < Math.min(from + per, touched); at++) {
+        const slot = order[at]!;
+        part.push([documents.key.get(slot), amounts[slot]!, dates.get(latest[slot]!)]);
+      }
+      yield part;
     }
   }
 
