@@ -447,7 +447,7 @@ export interface ImportRepository {
   /**
    * A large import: from here on `table` takes its documents without its non-unique indexes and
    * their derived balances, which completeDeferred builds set-based before the import ends.
-   * False where the engine keeps them row by row (PostgreSQL).
+   * False when it already is.
    */
   deferDerived(table: DocumentTable): Promise<boolean>;
   completeDeferred(): Promise<void>;

@@ -194,7 +194,7 @@ export function importRepository(q: Knex): ImportRepository {
       return readInteger(row!.id);
     },
     async deferDerived(table) {
-      if (db().pg || deferred) return false;
+      if (deferred) return false;
       deferred = await deferDerivations(q, table);
       return true;
     },
