@@ -1,8 +1,9 @@
 /**
  * A large import's bulk path (src/storage/bulk/deferred-derivations.ts), on both engines: while
  * deferred, the documents' table has no non-unique indexes and no balance triggers; once
- * completed, the schema is exactly what it was and the derived tables equal what the documents say — on a book that
- * already held documents, allocations, reversals and write-offs. Rolled back, nothing changed.
+ * completed, the schema is exactly what it was and the derived tables equal what the documents
+ * say — on a book that already held documents, allocations, reversals and write-offs. Rolled
+ * back, nothing changed.
  */
 import type { Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
