@@ -118,4 +118,18 @@ export interface CollectionQueries {
   sentLevels(since: IsoDate, customer?: string): Promise<Map<string, Set<string>>>;
   /** Codes of the customers with a reminder recorded at one of these levels. */
   customersRemindedAt(levels: readonly string[]): Promise<Set<string>>;
+  /**
+   * The id of the latest allocation, 0 if none. What the forecast learns (invoice_balances,
+   * write-offs) changes only with a new allocation, and allocation ids grow in commit order: on
+   * SQLite one writer at a time, on PostgreSQL every allocation is written under
+   * lockForAllocation's lock, held to the commit.
+   */
+  allocationsThrough(): Promise<number>;
+  /** What saveLearning kept as of asOf, if kept with this method and allocations through this id. */
+  savedLearning(asOf: IsoDate, method: string, through: number): Promise<string | undefined>;
+  /**
+   * Keeps what was learned as of asOf, replacing any other date's. Where the book may only be
+   * read (a PostgreSQL role without the privilege, a read-only transaction) it keeps nothing.
+   */
+  saveLearning(asOf: IsoDate, method: string, through: number, learned: string): Promise<void>;
 }

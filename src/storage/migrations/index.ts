@@ -8,6 +8,7 @@ import * as balances from './0006_balances.js';
 import * as allocationIndexes from './0007_allocation_indexes.js';
 import * as collectionIndexes from './0008_collection_indexes.js';
 import * as reportIndexes from './0009_report_indexes.js';
+import * as forecastLearning from './0010_forecast_learning.js';
 
 export interface Migration {
   readonly name: string;
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0007_allocation_indexes', ...allocationIndexes },
   { name: '0008_collection_indexes', ...collectionIndexes },
   { name: '0009_report_indexes', ...reportIndexes },
+  { name: '0010_forecast_learning', ...forecastLearning },
 ];

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ClosedBand, CollectionQueries, OpenAmount, SettledInvoice } from '../../domain/collections/records.js';
 import { addDays } from '../../domain/dates.js';
 import { SETTLED_NEVER } from '../migrations/0006_balances.js';
+import { MIGRATIONS } from '../migrations/index.js';
 import { isPostgres } from './raw.js';
 import { readInteger } from './rows.js';
 
@@ -13,6 +14,11 @@ import { readInteger } from './rows.js';
  * invoices changed after D (only in a report as of a past date) sum their allocations as of D
  * instead.
  */
+/** Part of a saved learning's key: a migration may change what the balances hold. */
+const SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.name;
+/** PostgreSQL: insufficient_privilege, read_only_sql_transaction. */
+const READ_ONLY_CODES = new Set(['42501', '25006']);
+
 export function collectionQueries(q: Knex): CollectionQueries {
   const pg = isPostgres(q);
   const date = (name: string) => (pg ? `cast(:${name} as date)` : `:${name}`);
@@ -165,16 +171,18 @@ export function collectionQueries(q: Knex): CollectionQueries {
       // The open invoices as the aging reads them (not settled by asOf; the balance row, or the
       // allocations dated ≤ asOf for one changed since), with no lookup of the invoice itself:
       // at 90,000 open invoices those lookups were most of the time.
-      const result = await rows(`select c.code, o.currency, o.due_date, o.open
+      // Customer ids, turned into codes here: at 90,000 open invoices a join gave each row its
+      // own copy of the code, and each a lookup.
+      const codes = new Map((await rows('select id, code from customers', {})).map((r) => [readInteger(r.id), String(r.code)]));
+      const result = await rows(`select o.customer_id, o.currency, o.due_date, o.open
         from (select b.customer_id, b.currency, b.due_date,
                      case when b.last_change <= ${date('asOf')} then b.total - b.applied
                           else b.total - coalesce((select sum(a.amount) from allocations a where a.invoice_id = b.invoice_id and a.date <= ${date('asOf')}), 0)
                      end as open
               from invoice_balances b
               where b.settled_from >= ${date('asOf')} and b.issue_date <= ${date('asOf')} ${pg ? 'offset 0' : 'limit -1'}) o
-        join customers c on c.id = o.customer_id
         where o.open <> 0`, { asOf });
-      return result.map((r): OpenAmount => ({ customer: String(r.code), currency: String(r.currency), dueDate: String(r.due_date), open: readInteger(r.open) }));
+      return result.map((r): OpenAmount => ({ customer: codes.get(readInteger(r.customer_id))!, currency: String(r.currency), dueDate: String(r.due_date), open: readInteger(r.open) }));
     },
 
     async orderLags(from, to) {
@@ -226,6 +234,33 @@ export function collectionQueries(q: Knex): CollectionQueries {
         sent.set(number, levels);
       }
       return sent;
+    },
+
+    async allocationsThrough() {
+      const row = (await q('allocations').max('id as id').first()) as { id: unknown } | undefined;
+      return row?.id === null || row?.id === undefined ? 0 : readInteger(row.id);
+    },
+
+    async savedLearning(asOf, method, through) {
+      const row = (await q('forecast_learning').where({ as_of: asOf }).first('allocations_through', 'method', 'learned')) as
+        { allocations_through: unknown; method: string; learned: string } | undefined;
+      if (row === undefined || row.method !== `${method}/${SCHEMA}` || readInteger(row.allocations_through) !== through) return undefined;
+      return row.learned;
+    },
+
+    async saveLearning(asOf, method, through, learned) {
+      const save = async (t: Knex) => {
+        await t('forecast_learning').whereNot({ as_of: asOf }).delete();
+        await t('forecast_learning').insert({ as_of: asOf, allocations_through: through, method: `${method}/${SCHEMA}`, learned })
+          .onConflict('as_of').merge();
+      };
+      if (!pg) return save(q);
+      // In a savepoint: a role that may only read gets its forecast, without the saving.
+      try {
+        await q.transaction(save);
+      } catch (error) {
+        if (!READ_ONLY_CODES.has(String((error as { code?: unknown }).code))) throw error;
+      }
     },
 
     async customersRemindedAt(levels) {

@@ -123,6 +123,40 @@ export function learnFromHistory(history: PaymentHistory, orderLags: readonly nu
   };
 }
 
+/**
+ * A learned behaviour as saved for the next forecast (CollectionQueries.saveLearning), without
+ * orderToInvoiceDays: orders change without an allocation, so that is learned on every run.
+ * Probabilities as Big's exact decimal strings, so a reused curve weighs to the same minor unit.
+ */
+export function encodeLearning(b: PaymentBehaviour): string {
+  return JSON.stringify({
+    customerDelay: [...b.customerDelay],
+    companyDelay: b.companyDelay,
+    curve: b.curve.bands.map((band) => [band.maxDays, band.probability.toFixed()]),
+    sample: b.sample,
+  });
+}
+
+/** encodeLearning's text back, with this run's orderToInvoiceDays; undefined if it is not one. */
+export function decodeLearning(text: string, orderToInvoiceDays: number): PaymentBehaviour | undefined {
+  try {
+    const v = JSON.parse(text) as { customerDelay: [string, number][]; companyDelay: number; curve: [number, string][]; sample: number };
+    const whole = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n);
+    if (!Array.isArray(v.customerDelay) || !v.customerDelay.every(([c, d]) => typeof c === 'string' && whole(d))
+      || !whole(v.companyDelay) || !whole(v.sample) || !Array.isArray(v.curve) || v.curve.length !== DEFAULT_CURVE.bands.length
+      || !v.curve.every(([days, p]) => whole(days) && typeof p === 'string')) return undefined;
+    return {
+      customerDelay: new Map(v.customerDelay),
+      companyDelay: v.companyDelay,
+      curve: { bands: v.curve.map(([maxDays, p]) => ({ maxDays, probability: new Big(p) })) },
+      orderToInvoiceDays,
+      sample: v.sample,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 export function probabilityAt(curve: CollectionCurve, daysOverdue: number): Big {
   return (curve.bands.find((b) => daysOverdue <= b.maxDays) ?? curve.bands[curve.bands.length - 1]!).probability;
 }

@@ -7,7 +7,7 @@ import { companySettings } from '../../settings/company-settings.js';
 import type { Store } from '../../store.js';
 import { dueDate, findTerm } from '../../terms.js';
 import { daysSince, memoAddDays } from '../days.js';
-import { DEFAULT_CURVE, learnFromHistory, probabilityAt, type PaymentBehaviour } from './behaviour.js';
+import { DEFAULT_CURVE, decodeLearning, encodeLearning, learnFromHistory, median, probabilityAt, type PaymentBehaviour } from './behaviour.js';
 import { weigher } from './weigh.js';
 
 /** The naive method's probability: one object, so the items' weighers are shared. */
@@ -173,12 +173,30 @@ function periodOf(periods: readonly Period[], date: IsoDate): number {
   return -1;
 }
 
-/** What was learned from invoices closed in the two years to asOf (the delays from the last one), aggregated by the database. */
-export async function learnAsOf(store: Store, asOf: IsoDate): Promise<PaymentBehaviour> {
+/** Changed whenever what learnAsOf computes changes: a learning saved by an older owed is then not reused. */
+const LEARNING_METHOD = 'forecast-learning-1';
+
+/**
+ * What was learned from invoices closed in the two years to asOf (the delays from the last one),
+ * aggregated by the database. With `reuse`, the learning saved as of asOf is taken while the book
+ * has had no allocation since, and a new one is saved: the nightly alert run learns, the
+ * forecasts after it read ~5,000 medians instead of every invoice closed in two years.
+ */
+export async function learnAsOf(store: Store, asOf: IsoDate, options: { reuse?: boolean } = {}): Promise<PaymentBehaviour> {
+  const lags = await store.collections.orderLags(addDays(asOf, -365), asOf);
+  // Read before the learning: an allocation committed in between is then in what is learned and
+  // newer than the key, so it is learned again next time, never the reverse.
+  const through = options.reuse ? await store.collections.allocationsThrough() : 0;
+  if (options.reuse) {
+    const saved = await store.collections.savedLearning(asOf, LEARNING_METHOD, through);
+    const reused = saved === undefined ? undefined : decodeLearning(saved, median(lags) ?? 7);
+    if (reused !== undefined) return reused;
+  }
   const bounds = DEFAULT_CURVE.bands.map((b) => b.maxDays);
   const history = await store.collections.paymentHistory(addDays(asOf, -730), addDays(asOf, -365), asOf, bounds);
-  const lags = await store.collections.orderLags(addDays(asOf, -365), asOf);
-  return learnFromHistory(history, lags);
+  const behaviour = learnFromHistory(history, lags);
+  if (options.reuse) await store.collections.saveLearning(asOf, LEARNING_METHOD, through, encodeLearning(behaviour));
+  return behaviour;
 }
 
 /**
@@ -186,7 +204,7 @@ export async function learnAsOf(store: Store, asOf: IsoDate): Promise<PaymentBeh
  * weighted by the chance of collection at their age) and approved orders not yet invoiced.
  */
 export async function cashForecast(store: Store, asOf: IsoDate, horizon: Horizon): Promise<Forecast> {
-  const behaviour = await learnAsOf(store, asOf);
+  const behaviour = await learnAsOf(store, asOf, { reuse: true });
   const items = await forecastItems(store, asOf, behaviour);
   const periods = periodsFrom(asOf, horizon);
   const last = periods[periods.length - 1]!.end;
