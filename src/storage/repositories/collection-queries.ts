@@ -6,6 +6,11 @@ import { MIGRATIONS } from '../migrations/index.js';
 import { isPostgres } from './raw.js';
 import { readInteger } from './rows.js';
 
+/** Part of a saved learning's key: a migration may change what the balances hold. */
+const SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.name;
+/** PostgreSQL: insufficient_privilege, read_only_sql_transaction. */
+const READ_ONLY_CODES = new Set(['42501', '25006']);
+
 /**
  * The collections' reads, aggregated by the database. They read the trigger-kept balances of
  * migration 0006 (invoice_balances): an invoice whose balance is zero and whose latest change is
@@ -14,11 +19,6 @@ import { readInteger } from './rows.js';
  * invoices changed after D (only in a report as of a past date) sum their allocations as of D
  * instead.
  */
-/** Part of a saved learning's key: a migration may change what the balances hold. */
-const SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.name;
-/** PostgreSQL: insufficient_privilege, read_only_sql_transaction. */
-const READ_ONLY_CODES = new Set(['42501', '25006']);
-
 export function collectionQueries(q: Knex): CollectionQueries {
   const pg = isPostgres(q);
   const date = (name: string) => (pg ? `cast(:${name} as date)` : `:${name}`);
