@@ -10,6 +10,19 @@ import type { Runtime } from './runtime.js';
  * transaction: it commits whole or not at all.
  */
 export async function withBook<T>(rt: Runtime, work: (store: Store, actor: Actor) => Promise<T>): Promise<T> {
+  return inBook(rt, work, false);
+}
+
+/**
+ * As withBook, for work that only reads (reports, lists, exports): it neither waits for nor holds
+ * up a command that writes — a report from cron runs while a large import is being written, and
+ * sees the book as it was before it — and any write it attempted would be an error.
+ */
+export async function readBook<T>(rt: Runtime, work: (store: Store, actor: Actor) => Promise<T>): Promise<T> {
+  return inBook(rt, work, true);
+}
+
+async function inBook<T>(rt: Runtime, work: (store: Store, actor: Actor) => Promise<T>, readOnly: boolean): Promise<T> {
   const db = await Database.open(rt.target, { create: false, debug: rt.debug });
   try {
     await assertSchemaCurrent(db.knex);
@@ -18,7 +31,7 @@ export async function withBook<T>(rt: Runtime, work: (store: Store, actor: Actor
       const user = await store.users.find(rt.user);
       const actor: Actor = { user: rt.user, role: user?.role ?? null, today: rt.today, now: rt.now };
       return work(store, actor);
-    });
+    }, { readOnly });
   } finally {
     await db.close();
   }

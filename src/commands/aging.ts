@@ -1,7 +1,7 @@
 import Big from 'big.js';
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook } from '../cli/book.js';
 import { choiceOption, dateOption } from '../cli/options.js';
 import { emitListing, writeResult } from '../cli/output.js';
 import { render, renderJson, type Cell, type Listing } from '../cli/render/index.js';
@@ -104,7 +104,7 @@ Examples:
         ...(o.provision ? { provision: true } : {}),
       };
       if (o.by === 'invoice') {
-        const result = await withBook(rt, (store) => agingByInvoice(store, options));
+        const result = await readBook(rt, (store) => agingByInvoice(store, options));
         emitListing(rt, {
           title: `Open invoices as of ${result.asOf}`,
           columns: [
@@ -125,7 +125,7 @@ Examples:
         });
         return;
       }
-      const report = await withBook(rt, (store) => agingReport(store, options));
+      const report = await readBook(rt, (store) => agingReport(store, options));
       if (rt.format === 'json') writeResult(rt, renderJson(agingJson(report)));
       else writeResult(rt, render(agingListing(report), rt.format, { color: rt.color }));
     }));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { choiceOption, dateOption } from '../cli/options.js';
 import { emitCreated, emitListing, note, writeResult } from '../cli/output.js';
 import { render, renderJson, type Listing } from '../cli/render/index.js';
@@ -44,7 +44,7 @@ export function alertListing(alerts: readonly StoredAlert[], title?: string): Li
 
 /** Sends new and escalated alerts by email and webhook; only then are they marked as sent. */
 async function notify(rt: Runtime, asOf: string, alerts: readonly StoredAlert[]): Promise<void> {
-  const settings = await withBook(rt, async (store) => {
+  const settings = await readBook(rt, async (store) => {
     const stored = await store.settings.all();
     return new Map([...defaultSettings(), ...stored]);
   });
@@ -121,7 +121,7 @@ Examples:
 Example:
   $ owed alert list --json`)
     .action(action<{ all?: boolean }>(io, async (rt, _args, o) => {
-      const alerts = await withBook(rt, (store) => store.alerts.all());
+      const alerts = await readBook(rt, (store) => store.alerts.all());
       const shown = alerts.filter((a) => o.all || a.state !== 'resolved').sort((a, b) => (a.state === 'resolved' ? 1 : 0) - (b.state === 'resolved' ? 1 : 0) || a.key.localeCompare(b.key));
       if (rt.format === 'json') writeResult(rt, renderJson(shown.map(alertRow)));
       else emitListing(rt, alertListing(shown));
@@ -148,7 +148,7 @@ Example:
 Example:
   $ owed alert rules`)
     .action(action(io, async (rt) => {
-      const stored = await withBook(rt, (store) => store.settings.all());
+      const stored = await readBook(rt, (store) => store.settings.all());
       emitListing(rt, {
         columns: [
           { key: 'rule', header: 'Rule' },

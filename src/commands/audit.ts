@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook } from '../cli/book.js';
 import { integerOption } from '../cli/options.js';
 import { emitListing, writeResult } from '../cli/output.js';
 import { renderJson } from '../cli/render/index.js';
@@ -16,7 +16,7 @@ export function registerAudit(program: Command, io: Io): void {
 Example:
   $ owed audit --entity customer --key C001`)
     .action(action<{ entity?: string; key?: string; limit: string }>(io, async (rt, _args, o) => {
-      const records = await withBook(rt, (store) =>
+      const records = await readBook(rt, (store) =>
         store.audit.list({
           ...(o.entity !== undefined ? { entity: o.entity } : {}),
           ...(o.key !== undefined ? { key: o.key } : {}),

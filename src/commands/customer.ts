@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { optionalAmountOption } from '../cli/options.js';
 import { emitCreated, emitListing, emitRecord, note } from '../cli/output.js';
 import { askForMissing, type Missing } from '../cli/prompt.js';
@@ -151,7 +151,7 @@ Examples:
   $ owed customer list
   $ owed customer list --segment A --format csv -o customers.csv`)
     .action(action<{ segment?: string }>(io, async (rt, _args, options) => {
-      const customers = await withBook(rt, (store) =>
+      const customers = await readBook(rt, (store) =>
         store.customers.list(options.segment !== undefined ? { segment: options.segment } : {}));
       emitListing(rt, customerListing(customers));
     }));
@@ -164,7 +164,7 @@ Examples:
 Example:
   $ owed customer show C001 --json`)
     .action(action(io, async (rt, args) => {
-      const found = await withBook(rt, (store) => store.customers.find(args[0]!));
+      const found = await readBook(rt, (store) => store.customers.find(args[0]!));
       if (!found) throw new NotFoundError('customer', args[0]!, 'list customers with: owed customer list');
       const row = customerRow(found);
       emitRecord(rt, { columns: DETAIL_COLUMNS, rows: [row] }, row);
@@ -181,7 +181,7 @@ Examples:
   $ owed customer statement C001 --from 2026-10-01 --to 2026-10-31
   $ owed customer statement C001 --json -o statement-C001.json`)
     .action(action<{ from?: string; to?: string }>(io, async (rt, args, o) => {
-      const statement = await withBook(rt, (store, actor) =>
+      const statement = await readBook(rt, (store, actor) =>
         customerStatement(store, actor, args[0]!, { ...(o.from !== undefined ? { from: o.from } : {}), ...(o.to !== undefined ? { to: o.to } : {}) }));
       emitStatement(rt, statement);
     }));

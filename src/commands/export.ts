@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { action, commandPath, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook } from '../cli/book.js';
 import { dateOption } from '../cli/options.js';
 import { note, writeChunks, writeResult } from '../cli/output.js';
 import { listingToJson, render, renderCsv, renderJson, type Listing } from '../cli/render/index.js';
@@ -145,7 +145,7 @@ Example:
   $ owed export ${set}${dated ? ' --from 2026-01-01' : ''} -o ${set}.csv`)
       .action(action<RangeOptions>(io, async (rt, _args, o) => {
         const table = rt.format === 'table' && (command.optsWithGlobals() as GlobalOptions).format === 'table';
-        await withBook(rt, async (store) => {
+        await readBook(rt, async (store) => {
           const result = exportRecords(store, set, range(o));
           if (!table) return writeChunks(rt, recordChunks(result, rt.format === 'json' ? 'json' : 'csv'));
           // A table needs every row for its column widths: for people looking at a few records.
@@ -177,6 +177,6 @@ Examples:
     .action(journalAction(io, async (rt, format, o) => {
       const options = { ...(o.from !== undefined ? { from: o.from } : {}), ...(o.to !== undefined ? { to: o.to } : {}) };
       // Written while the documents are read, inside the command's one transaction.
-      await withBook(rt, async (store) => writeChunks(rt, journalChunks(format, await exportJournal(store, options))));
+      await readBook(rt, async (store) => writeChunks(rt, journalChunks(format, await exportJournal(store, options))));
     }));
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { amountOption, collect, dateOption } from '../cli/options.js';
 import { emitCreated, emitListing, note, writeResult } from '../cli/output.js';
 import { renderJson, renderTable, type Listing } from '../cli/render/index.js';
@@ -207,7 +207,7 @@ Examples:
       if (o.status !== undefined && !(STATUSES as readonly string[]).includes(o.status)) {
         throw new UsageError(`unknown status "${o.status}"`, `use one of ${STATUSES.join(', ')}`);
       }
-      const found = await withBook(rt, (store) =>
+      const found = await readBook(rt, (store) =>
         store.invoices.list({
           ...(o.customer !== undefined ? { customer: o.customer } : {}),
           ...(o.from !== undefined ? { from: o.from } : {}),
@@ -254,7 +254,7 @@ Issued documents are never ${verb === 'edit' ? 'edited' : 'deleted'}; correct an
 Example:
   $ owed invoice credit INV-2026-000001 --amount 100 --reason "price corrected"`)
       .action(action(io, async (rt, args) => {
-        const found = await withBook(rt, (store) => store.invoices.find(args[0]!));
+        const found = await readBook(rt, (store) => store.invoices.find(args[0]!));
         if (!found) throw new NotFoundError('invoice', args[0]!, 'list invoices with: owed invoice list');
         throw new RefusedError(
           `${found.number} is issued and cannot be ${verb === 'edit' ? 'edited' : 'deleted'}`,
@@ -273,7 +273,7 @@ Example:
 Example:
   $ owed invoice show INV-2026-000001 --json`)
     .action(action(io, async (rt, args) => {
-      const result = await withBook(rt, async (store) => {
+      const result = await readBook(rt, async (store) => {
         const found = await store.invoices.find(args[0]!);
         return found ? { invoice: found, settlement: await store.invoices.settlement(found.number, rt.today) } : undefined;
       });

@@ -1,4 +1,4 @@
-import { withBook } from '../cli/book.js';
+import { readBook } from '../cli/book.js';
 import type { Runtime } from '../cli/runtime.js';
 import { UsageError } from '../domain/errors.js';
 import { add, formatMoney, money, parseMoney } from '../domain/money/index.js';
@@ -17,7 +17,7 @@ export async function promptOrder(
   taxInclusive: boolean,
 ): Promise<{ customer: string; lines: string[] }> {
   const { select, input, confirm } = await import('@inquirer/prompts');
-  const { customers, products } = await withBook(rt, async (store) => ({
+  const { customers, products } = await readBook(rt, async (store) => ({
     customers: await store.customers.list({}),
     products: await store.products.list(),
   }));

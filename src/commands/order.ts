@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { collect, dateOption } from '../cli/options.js';
 import { emitCreated, emitListing, note, writeResult } from '../cli/output.js';
 import { formatMoney } from '../domain/money/index.js';
@@ -220,7 +220,7 @@ Example:
 Example:
   $ owed order list --status partially-shipped --customer C001`)
     .action(action<{ status?: OrderStatus; customer?: string }>(io, async (rt, _args, o) => {
-      const orders = await withBook(rt, (store) => store.orders.list(o.customer !== undefined ? { customer: o.customer } : {}));
+      const orders = await readBook(rt, (store) => store.orders.list(o.customer !== undefined ? { customer: o.customer } : {}));
       const rows = orders.filter((x) => o.status === undefined || orderStatus(x) === o.status).map(orderRow);
       emitListing(rt, { columns: LIST_COLUMNS, rows });
     }));
@@ -233,7 +233,7 @@ Example:
 Example:
   $ owed order show SO-2026-000001 --json`)
     .action(action(io, async (rt, args) => {
-      const found = await withBook(rt, (store) => store.orders.find(args[0]!));
+      const found = await readBook(rt, (store) => store.orders.find(args[0]!));
       if (!found) throw new NotFoundError('order', args[0]!, 'list orders with: owed order list');
       emitOrder(rt, found);
     }));

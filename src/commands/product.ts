@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { amountOption } from '../cli/options.js';
 import { emitCreated, emitListing, emitRecord, note } from '../cli/output.js';
 import type { Listing } from '../cli/render/index.js';
@@ -68,7 +68,7 @@ Examples:
 Example:
   $ owed product list --format csv -o products.csv`)
     .action(action(io, async (rt) => {
-      const products = await withBook(rt, (store) => store.products.list());
+      const products = await readBook(rt, (store) => store.products.list());
       emitListing(rt, { columns: COLUMNS, rows: products.map((p) => productRow(p)) });
     }));
 
@@ -80,7 +80,7 @@ Example:
 Example:
   $ owed product show P-1001 --json`)
     .action(action(io, async (rt, args) => {
-      const [found, level] = await withBook(rt, async (store) => {
+      const [found, level] = await readBook(rt, async (store) => {
         const p = await store.products.find(args[0]!);
         const levels = p?.stocked ? await store.stock.levels({ sku: p.sku }) : [];
         return [p, levels[0]] as const;

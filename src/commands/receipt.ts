@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { amountOption, choiceOption, dateOption } from '../cli/options.js';
 import { emitCreated, emitListing, note, writeResult } from '../cli/output.js';
 import { renderJson, renderTable, type Listing } from '../cli/render/index.js';
@@ -175,7 +175,7 @@ Examples:
 Example:
   $ owed receipt list --unapplied`)
     .action(action<{ unapplied?: boolean; unidentified?: boolean; customer?: string }>(io, async (rt, _args, o) => {
-      const list = await withBook(rt, (store) =>
+      const list = await readBook(rt, (store) =>
         store.receipts.list({
           ...(o.customer !== undefined ? { customer: o.customer } : {}),
           ...(o.unapplied ? { unappliedOnly: true } : {}),
@@ -192,7 +192,7 @@ Example:
 Example:
   $ owed receipt show RC-2026-000001 --json`)
     .action(action(io, async (rt, args) => {
-      const found = await withBook(rt, async (store) => {
+      const found = await readBook(rt, async (store) => {
         const r = await store.receipts.find(args[0]!);
         if (!r) return undefined;
         return { balance: await store.receipts.balance(r.number, rt.today), allocations: await store.allocations.list({ receipt: r.number }) };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { dateOption, integerOption } from '../cli/options.js';
 import { emitListing, note, warn, writeResult } from '../cli/output.js';
 import { render, renderJson, type Cell, type Listing } from '../cli/render/index.js';
@@ -343,7 +343,7 @@ Examples:
   $ owed remind list --customer C001
   $ owed remind list --json`)
     .action(action<{ customer?: string; invoice?: string; limit?: string }>(io, async (rt, _args, o) => {
-      const history = await withBook(rt, (store) => store.reminders.history({
+      const history = await readBook(rt, (store) => store.reminders.history({
         ...(o.customer !== undefined ? { customer: o.customer } : {}),
         ...(o.invoice !== undefined ? { invoice: o.invoice } : {}),
         ...(o.limit !== undefined ? { limit: Math.max(0, Number(o.limit)) } : {}),
@@ -381,7 +381,7 @@ Examples:
   $ owed remind preview C001
   $ owed remind preview C001 --as-of 2026-12-15 --json`)
     .action(action<{ asOf?: string }>(io, async (rt, args, o) => {
-      const preview = await withBook(rt, (store, actor) =>
+      const preview = await readBook(rt, (store, actor) =>
         previewReminder(store, actor, args[0]!, { ...(o.asOf !== undefined ? { asOf: o.asOf } : {}), readTemplate: templateReader(io) }));
       const b = preview.batch;
       if (rt.format === 'json') {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { emitListing, emitRecord, note, writeResult } from '../cli/output.js';
 import { renderJson, type Listing } from '../cli/render/index.js';
 import { settingDefinition, settingDefinitions } from '../domain/settings/registry.js';
@@ -24,7 +24,7 @@ export function registerSettings(program: Command, io: Io): void {
 Example:
   $ owed settings list`)
     .action(action(io, async (rt) => {
-      const stored = await withBook(rt, (store) => store.settings.all());
+      const stored = await readBook(rt, (store) => store.settings.all());
       emitListing(rt, {
         columns: COLUMNS,
         rows: settingDefinitions().map((d) => ({
@@ -45,7 +45,7 @@ Example:
   $ owed settings get aging.buckets`)
     .action(action(io, async (rt, args) => {
       const definition = settingDefinition(args[0]!);
-      const stored = await withBook(rt, (store) => store.settings.all());
+      const stored = await readBook(rt, (store) => store.settings.all());
       const value = stored.get(definition.key) ?? definition.defaultValue;
       if (rt.format === 'table') writeResult(rt, `${value}\n`);
       else {

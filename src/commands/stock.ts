@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { dateOption, integerOption } from '../cli/options.js';
 import { emitListing, note } from '../cli/output.js';
 import type { Listing } from '../cli/render/index.js';
@@ -88,7 +88,7 @@ Example:
 Example:
   $ owed stock list --json`)
     .action(action<{ sku?: string }>(io, async (rt, _args, o) => {
-      const levels = await withBook(rt, async (store) => {
+      const levels = await readBook(rt, async (store) => {
         if (o.sku !== undefined && !(await store.products.find(o.sku))) {
           throw new NotFoundError('product', o.sku, 'list products with: owed product list');
         }

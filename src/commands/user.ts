@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { emitCreated, emitListing, note } from '../cli/output.js';
 import { addUser, setUserRole } from '../domain/users/add-user.js';
 import { ROLES } from '../domain/users/roles.js';
@@ -46,7 +46,7 @@ Example:
 Example:
   $ owed user list`)
     .action(action(io, async (rt) => {
-      const users = await withBook(rt, (store) => store.users.list());
+      const users = await readBook(rt, (store) => store.users.list());
       emitListing(rt, {
         columns: [
           { key: 'name', header: 'User' },

@@ -22,8 +22,11 @@ const POSTGRES_LOCK_TIMEOUT = '15s';
 
 /**
  * One open database. Every command runs its work in one `transaction`, which commits whole or not
- * at all. On SQLite the transaction takes the write lock up front (BEGIN IMMEDIATE) so that two
- * processes queue on busy_timeout instead of one failing when it upgrades a read lock.
+ * at all. On SQLite a writing transaction takes the write lock up front (BEGIN IMMEDIATE) so that
+ * two processes queue on busy_timeout instead of one failing when it upgrades a read lock. A
+ * reading one takes no lock at all: in WAL mode it reads the book as of its first read, however
+ * long a writer (a million-row import) holds the write lock meanwhile, and `query_only` turns any
+ * write it attempts into an error instead of a wait for that lock.
  */
 export class Database {
   private constructor(
@@ -42,19 +45,25 @@ export class Database {
     return db;
   }
 
-  async transaction<T>(work: (q: Knex) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (q: Knex) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+    const readOnly = options.readOnly ?? false;
     try {
       if (this.engine === 'postgres') {
-        return await this.knex.transaction((trx) => work(trx));
+        return await this.knex.transaction((trx) => work(trx), { readOnly });
       }
-      await this.knex.raw('BEGIN IMMEDIATE');
+      if (readOnly) await this.knex.raw('pragma query_only = 1');
       try {
-        const result = await work(this.knex);
-        await this.knex.raw('COMMIT');
-        return result;
-      } catch (error) {
-        await this.knex.raw('ROLLBACK').catch(() => undefined);
-        throw error;
+        await this.knex.raw(readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
+        try {
+          const result = await work(this.knex);
+          await this.knex.raw('COMMIT');
+          return result;
+        } catch (error) {
+          await this.knex.raw('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      } finally {
+        if (readOnly) await this.knex.raw('pragma query_only = 0');
       }
     } catch (error) {
       throw translateDriverError(error, this.target);
