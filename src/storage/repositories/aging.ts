@@ -5,14 +5,49 @@ import { SETTLED_NEVER } from '../migrations/0006_balances.js';
 import { isPostgres, rawRows } from './raw.js';
 import { readInteger } from './rows.js';
 
+function customerFilter(alias: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
+  if (customer === undefined) return '';
+  bindings.push(customer);
+  return ` and ${alias}.customer_id = (select id from customers where code = ?)`;
+}
+
+/**
+ * The documents of `table` dated ≤ D and not settled by D, as a FROM clause over alias `alias`
+ * with `columns` (in the table's covering index). Each is found by its settled_from, which for a
+ * document still open on D is a day from D to the latest settlement, or SETTLED_NEVER: one seek
+ * per such day into the (settled_from, date, …) index, which also bounds the date ≤ D. A range
+ * settled_from ≥ D instead reads every document settled since D whatever its date, nearly all of
+ * them dated after D when D is in the past: a year back at 1M invoices, 412k index entries for
+ * 79k open invoices (and 328k for 18k receipts and credit notes). As of the last day the days
+ * are one and the rows read the same. UNION, not UNION ALL: as of SETTLED_NEVER itself (the
+ * property test asks) the day is that mark. The days are a recursive CTE on both engines: on
+ * PostgreSQL, generate_series is estimated at 1,000 rows whatever its bounds, which made the plan
+ * costly enough to be JIT-compiled (100k invoices: 30 → 140–240 ms as of the last day); LATERAL
+ * keeps it seeking per day rather than hash-joining a scan of the table.
+ */
+export function openOn(q: Knex, table: 'invoice_balances' | 'source_balances', alias: string, columns: string, dateColumn: string,
+  asOf: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
+  const pg = isPostgres(q);
+  const date = () => (pg ? 'cast(? as date)' : '?');
+  bindings.push(asOf, SETTLED_NEVER, SETTLED_NEVER, asOf);
+  const filter = customerFilter(alias, customer, bindings);
+  const last = `(select max(settled_from) from ${table} where settled_from < ${date()})`;
+  const dated = `${alias}.${dateColumn} <= ${date()}${filter}`;
+  const days = `(with recursive days(d) as (select ${date()} union all select ${pg ? 'd + 1' : "date(d, '+1 day')"} from days where d < ${last})
+        select d as settled_from from days union select ${date()}) k`;
+  return pg
+    ? `${days} cross join lateral (select ${columns} from ${table} ${alias} where ${alias}.settled_from = k.settled_from and ${dated} offset 0) ${alias}`
+    : `${days} cross join ${table} ${alias} on ${alias}.settled_from = k.settled_from and ${dated}`;
+}
+
 /**
  * Aging as of any date, computed by the database: open = total − allocations dated ≤ D, for
  * documents dated ≤ D. Every query here is one statement whatever the size of the book.
  *
  * The open side reads the trigger-kept balances (migration 0006_balances): only documents not
- * settled by D, found through the index on settled_from — about a tenth of the book on its last
- * day (settled_from ≥ D, not > D: the never-settled mark 9999-12-31 is itself a date one may ask
- * about). A document with no change after D has its balance as of D in its balance row; the others
+ * settled by D, found through the index on settled_from a day of settlement at a time (openOn) —
+ * about a tenth of the book on its last day (settled_from ≥ D, not > D: the never-settled mark
+ * 9999-12-31 is itself a date one may ask about). A document with no change after D has its balance as of D in its balance row; the others
  * sum their allocations dated ≤ D over the covering allocation indexes. The self-check
  * (documentTotals) reads the documents' own amounts — summed per day by trigger for the whole book,
  * from the documents for one customer — never the balances, so a wrong balance cannot pass unnoticed.
@@ -24,43 +59,10 @@ export function agingQueries(q: Knex): AgingQueries {
   // (in the filter open <> 0 and in the sum).
   const fence = pg ? 'offset 0' : 'limit -1';
 
-  function customerFilter(alias: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
-    if (customer === undefined) return '';
-    bindings.push(customer);
-    return ` and ${alias}.customer_id = (select id from customers where code = ?)`;
-  }
-
-  /**
-   * The documents of `table` dated ≤ D and not settled by D, as a FROM clause over alias `alias`
-   * with `columns` (in the table's covering index). Each is found by its settled_from, which for a
-   * document still open on D is a day from D to the latest settlement, or SETTLED_NEVER: one seek
-   * per such day into the (settled_from, date, …) index, which also bounds the date ≤ D. A range
-   * settled_from ≥ D instead reads every document settled since D whatever its date, nearly all of
-   * them dated after D when D is in the past: a year back at 1M invoices, 412k index entries for
-   * 79k open invoices (and 328k for 18k receipts and credit notes). As of the last day the days
-   * are one and the rows read the same. UNION, not UNION ALL: as of SETTLED_NEVER itself (the
-   * property test asks) the day is that mark. The days are a recursive CTE on both engines: on
-   * PostgreSQL, generate_series is estimated at 1,000 rows whatever its bounds, which made the plan
-   * costly enough to be JIT-compiled (100k invoices: 30 → 140–240 ms as of the last day); LATERAL
-   * keeps it seeking per day rather than hash-joining a scan of the table.
-   */
-  function openOn(table: 'invoice_balances' | 'source_balances', alias: string, columns: string, dateColumn: string,
-    asOf: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
-    bindings.push(asOf, SETTLED_NEVER, SETTLED_NEVER, asOf);
-    const filter = customerFilter(alias, customer, bindings);
-    const last = `(select max(settled_from) from ${table} where settled_from < ${date()})`;
-    const dated = `${alias}.${dateColumn} <= ${date()}${filter}`;
-    const days = `(with recursive days(d) as (select ${date()} union all select ${pg ? 'd + 1' : "date(d, '+1 day')"} from days where d < ${last})
-          select d as settled_from from days union select ${date()}) k`;
-    return pg
-      ? `${days} cross join lateral (select ${columns} from ${table} ${alias} where ${alias}.settled_from = k.settled_from and ${dated} offset 0) ${alias}`
-      : `${days} cross join ${table} ${alias} on ${alias}.settled_from = k.settled_from and ${dated}`;
-  }
-
   /** Invoices issued ≤ D and not settled by D, with their open amount as of D (possibly zero). */
   function openInvoices(asOf: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
     bindings.push(asOf, asOf);
-    const from = openOn('invoice_balances', 'b', 'b.invoice_id, b.customer_id, b.currency, b.issue_date, b.due_date, b.last_change, b.total, b.applied',
+    const from = openOn(q, 'invoice_balances', 'b', 'b.invoice_id, b.customer_id, b.currency, b.issue_date, b.due_date, b.last_change, b.total, b.applied',
       'issue_date', asOf, customer, bindings);
     return `select b.invoice_id as id, b.customer_id, b.currency, b.issue_date, b.due_date,
              case when b.last_change <= ${date()} then b.total - b.applied
@@ -72,7 +74,7 @@ export function agingQueries(q: Knex): AgingQueries {
   /** Receipts and credit notes dated ≤ D and not settled by D, with what is left of them as of D. */
   function openSources(asOf: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
     bindings.push(asOf, asOf, asOf);
-    const from = openOn('source_balances', 's',
+    const from = openOn(q, 'source_balances', 's',
       's.source_kind, s.source_id, s.customer_id, s.currency, s.last_change, s.amount, s.applied, s.reversal_date', 'doc_date', asOf, customer, bindings);
     return `select s.customer_id, s.currency,
              case when s.last_change <= ${date()} then s.amount - s.applied - case when s.reversal_date is null then 0 else s.amount end

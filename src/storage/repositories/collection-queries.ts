@@ -3,13 +3,14 @@ import type { ClosedBand, CollectionQueries, OpenAmount, SettledInvoice } from '
 import { addDays } from '../../domain/dates.js';
 import { SETTLED_NEVER } from '../migrations/0006_balances.js';
 import { MIGRATIONS } from '../migrations/index.js';
-import { isPostgres } from './raw.js';
+import { openOn } from './aging.js';
+import { isPostgres, rawRows } from './raw.js';
 import { readInteger } from './rows.js';
 
 /** Part of a saved learning's key: a migration may change what the balances hold. */
 const SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.name;
-/** PostgreSQL: insufficient_privilege, read_only_sql_transaction. */
-const READ_ONLY_CODES = new Set(['42501', '25006']);
+/** PostgreSQL insufficient_privilege and read_only_sql_transaction; SQLite query_only or a read-only file. */
+const READ_ONLY_CODES = new Set(['42501', '25006', 'SQLITE_READONLY']);
 
 /**
  * The collections' reads, aggregated by the database. They read the trigger-kept balances of
@@ -168,20 +169,23 @@ export function collectionQueries(q: Knex): CollectionQueries {
     },
 
     async openAmounts(asOf) {
-      // The open invoices as the aging reads them (not settled by asOf; the balance row, or the
-      // allocations dated ≤ asOf for one changed since), with no lookup of the invoice itself:
-      // at 90,000 open invoices those lookups were most of the time.
+      // The open invoices as the aging reads them (not settled by asOf, a day of settlement at a
+      // time; the balance row, or the allocations dated ≤ asOf for one changed since), with no
+      // lookup of the invoice itself: at 90,000 open invoices those lookups were most of the time.
       // Customer ids, turned into codes here: at 90,000 open invoices a join gave each row its
       // own copy of the code, and each a lookup.
       const codes = new Map((await rows('select id, code from customers', {})).map((r) => [readInteger(r.id), String(r.code)]));
-      const result = await rows(`select o.customer_id, o.currency, o.due_date, o.open
+      const d = pg ? 'cast(? as date)' : '?';
+      const bindings: Knex.RawBinding[] = [asOf, asOf];
+      const from = openOn(q, 'invoice_balances', 'b', 'b.invoice_id, b.customer_id, b.currency, b.due_date, b.last_change, b.total, b.applied',
+        'issue_date', asOf, undefined, bindings);
+      const result = await rawRows<Record<string, unknown>>(q, `select o.customer_id, o.currency, o.due_date, o.open
         from (select b.customer_id, b.currency, b.due_date,
-                     case when b.last_change <= ${date('asOf')} then b.total - b.applied
-                          else b.total - coalesce((select sum(a.amount) from allocations a where a.invoice_id = b.invoice_id and a.date <= ${date('asOf')}), 0)
+                     case when b.last_change <= ${d} then b.total - b.applied
+                          else b.total - coalesce((select sum(a.amount) from allocations a where a.invoice_id = b.invoice_id and a.date <= ${d}), 0)
                      end as open
-              from invoice_balances b
-              where b.settled_from >= ${date('asOf')} and b.issue_date <= ${date('asOf')} ${pg ? 'offset 0' : 'limit -1'}) o
-        where o.open <> 0`, { asOf });
+              from ${from} ${pg ? 'offset 0' : 'limit -1'}) o
+        where o.open <> 0`, bindings);
       return result.map((r): OpenAmount => ({ customer: codes.get(readInteger(r.customer_id))!, currency: String(r.currency), dueDate: String(r.due_date), open: readInteger(r.open) }));
     },
 
@@ -254,10 +258,10 @@ export function collectionQueries(q: Knex): CollectionQueries {
         await t('forecast_learning').insert({ as_of: asOf, allocations_through: through, method: `${method}/${SCHEMA}`, learned })
           .onConflict('as_of').merge();
       };
-      if (!pg) return save(q);
-      // In a savepoint: a role that may only read gets its forecast, without the saving.
+      // A transaction that may only read gets its forecast, without the saving. PostgreSQL in a
+      // savepoint (a failed statement aborts the transaction); SQLite undoes the statement alone.
       try {
-        await q.transaction(save);
+        await (pg ? q.transaction(save) : save(q));
       } catch (error) {
         if (!READ_ONLY_CODES.has(String((error as { code?: unknown }).code))) throw error;
       }
