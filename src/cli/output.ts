@@ -86,7 +86,11 @@ export async function writeChunks(rt: Runtime, chunks: AsyncIterable<string> | I
     }
     return;
   }
-  const target = rt.output;
+  const existing = statOf(rt.output);
+  // A device or a pipe (-o /dev/null, a FIFO) is written as it is: renaming a file onto it
+  // would replace it. A link is followed, so the file it names is replaced, not the link.
+  if (existing !== undefined && !existing.isFile()) return writeThrough(rt, rt.output, chunks);
+  const target = existing === undefined ? rt.output : fs.realpathSync(rt.output);
   const temp = `${target}.${process.pid}.partial`;
   let fd: number;
   try {
@@ -106,6 +110,29 @@ export async function writeChunks(rt: Runtime, chunks: AsyncIterable<string> | I
     }
     fs.rmSync(temp, { force: true });
     throw error;
+  }
+  note(rt, `wrote ${rt.output}`);
+}
+
+function statOf(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeThrough(rt: Runtime, target: string, chunks: AsyncIterable<string> | Iterable<string>): Promise<void> {
+  let fd: number;
+  try {
+    fd = fs.openSync(target, 'w');
+  } catch (error) {
+    throw new UsageError(`cannot write ${target}: ${(error as Error).message}`, 'choose an -o path you can write to');
+  }
+  try {
+    for await (const chunk of chunks) fs.writeSync(fd, chunk);
+  } finally {
+    fs.closeSync(fd);
   }
   note(rt, `wrote ${target}`);
 }

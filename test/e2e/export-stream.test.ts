@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -105,6 +106,32 @@ describe.each(testEngines())('%s: a book of 2,500 invoices', (engine) => {
     const expected = json.invoices!.rows.filter((r) => String(r.issue_date) >= '2024-07-01' && String(r.issue_date) <= '2025-12-31');
     expect(part.length).toBeGreaterThan(1000);
     expect(part).toEqual(expected);
+  }, 120_000);
+
+  it('-o a link writes the file it names; -o a FIFO writes into it and leaves it a FIFO (as -o /dev/null leaves the device)', async () => {
+    const real = path.join(tmp.dir, 'linked', 'receipts.json');
+    fs.mkdirSync(path.dirname(real));
+    fs.writeFileSync(real, 'old');
+    const link = path.join(tmp.dir, 'receipts-link.json');
+    fs.symlinkSync(real, link);
+    const linked = await owed(['--db', db.dbArg, 'export', 'receipts', '-o', link]);
+    expect(linked.code, linked.stderr).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(real, 'utf8')).toBe(json.receipts!.text);
+
+    const fifo = path.join(tmp.dir, 'receipts.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const received = path.join(tmp.dir, 'received.json');
+    const reader = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', fifo, received]);
+    const readerDone = once(reader, 'exit');
+    const piped = await owed(['--db', db.dbArg, 'export', 'receipts', '--format', 'json', '-o', fifo]);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect((await readerDone)[0]).toBe(0);
+    expect(fs.statSync(fifo).isFIFO()).toBe(true);
+    expect(fs.readFileSync(received, 'utf8')).toBe(json.receipts!.text);
+    expect(fs.readdirSync(tmp.dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    for (const f of [link, fifo, received]) fs.rmSync(f);
+    fs.rmSync(path.dirname(real), { recursive: true });
   }, 120_000);
 
   it('the journal: one balanced transaction per document across batches; hledger and ledger agree with aging per customer', async () => {
