@@ -27,6 +27,7 @@ const DEFAULTS: Record<string, string> = {
   'company.name': '',
   'credit.block_overdue_days': '60',
   'currency.base': 'CNY',
+  'import.bulk_after': '50000',
   'journal.account.bad_debts': 'Expenses:Bad Debts',
   'journal.account.bank': 'Assets:Bank',
   'journal.account.cash': 'Assets:Cash',
