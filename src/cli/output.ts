@@ -89,27 +89,30 @@ export async function writeChunks(rt: Runtime, chunks: AsyncIterable<string> | I
   const existing = statOf(rt.output);
   // A device or a pipe (-o /dev/null, a FIFO) is written as it is: renaming a file onto it
   // would replace it. A link is followed, so the file it names is replaced, not the link.
-  if (existing !== undefined && !existing.isFile()) return writeThrough(rt, rt.output, chunks);
-  const target = existing === undefined ? rt.output : fs.realpathSync(rt.output);
-  const temp = `${target}.${process.pid}.partial`;
-  let fd: number;
-  try {
-    fd = fs.openSync(temp, 'w');
-  } catch (error) {
-    throw new UsageError(`cannot write ${target}: ${(error as Error).message}`, 'choose an -o path you can write to');
-  }
-  try {
-    for await (const chunk of chunks) fs.writeSync(fd, chunk);
-    fs.closeSync(fd);
-    fs.renameSync(temp, target);
-  } catch (error) {
+  if (existing !== undefined && !existing.isFile()) {
+    const fd = openOutput(rt.output, rt.output);
     try {
+      for await (const chunk of chunks) fs.writeSync(fd, chunk);
+    } finally {
       fs.closeSync(fd);
-    } catch {
-      // already closed
     }
-    fs.rmSync(temp, { force: true });
-    throw error;
+  } else {
+    const target = existing === undefined ? rt.output : fs.realpathSync(rt.output);
+    const temp = `${target}.${process.pid}.partial`;
+    const fd = openOutput(temp, rt.output);
+    try {
+      for await (const chunk of chunks) fs.writeSync(fd, chunk);
+      fs.closeSync(fd);
+      fs.renameSync(temp, target);
+    } catch (error) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+      fs.rmSync(temp, { force: true });
+      throw error;
+    }
   }
   note(rt, `wrote ${rt.output}`);
 }
@@ -122,17 +125,11 @@ function statOf(file: string): fs.Stats | undefined {
   }
 }
 
-async function writeThrough(rt: Runtime, target: string, chunks: AsyncIterable<string> | Iterable<string>): Promise<void> {
-  let fd: number;
+/** Opens `file` to write the -o output named `shownAs`; a path that cannot be written is the user's to fix. */
+function openOutput(file: string, shownAs: string): number {
   try {
-    fd = fs.openSync(target, 'w');
+    return fs.openSync(file, 'w');
   } catch (error) {
-    throw new UsageError(`cannot write ${target}: ${(error as Error).message}`, 'choose an -o path you can write to');
+    throw new UsageError(`cannot write ${shownAs}: ${(error as Error).message}`, 'choose an -o path you can write to');
   }
-  try {
-    for await (const chunk of chunks) fs.writeSync(fd, chunk);
-  } finally {
-    fs.closeSync(fd);
-  }
-  note(rt, `wrote ${target}`);
 }
