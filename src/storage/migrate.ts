@@ -17,8 +17,21 @@ export interface MigrationState {
   readonly unknown: readonly string[];
 }
 
+/**
+ * Whether the current schema has the table. Every command asks, before anything else: knex's
+ * hasTable reads information_schema, 12–13 ms on PostgreSQL against well under 1 ms for this.
+ */
+async function tableExists(knex: Knex, table: string): Promise<boolean> {
+  if (knex.client.config.client === 'pg') {
+    const result = (await knex.raw('select to_regclass(?) is not null as present', [table])) as { rows: { present: boolean }[] };
+    return result.rows[0]?.present === true;
+  }
+  const rows = (await knex.raw("select 1 as present from sqlite_master where type = 'table' and name = ?", [table])) as unknown[];
+  return rows.length > 0;
+}
+
 export async function migrationState(knex: Knex): Promise<MigrationState> {
-  const rows: { name: string; migration_time: unknown }[] = (await knex.schema.hasTable(TABLE))
+  const rows: { name: string; migration_time: unknown }[] = (await tableExists(knex, TABLE))
     ? await knex(TABLE).select('name', 'migration_time').orderBy('id')
     : [];
   const known = new Set(MIGRATIONS.map((m) => m.name));
