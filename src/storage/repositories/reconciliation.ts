@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { setSqliteCache } from '../bulk/sqlite-cache.js';
 import type { AuditEntry, NamedDocument, ReceiptAssignment, ReconciliationRepository, UnidentifiedCash } from '../../domain/store.js';
 import { CandidateSet, type History, type Int32Column, type Uint8Column } from '../../domain/receivables/reconcile-candidates.js';
 import type { Plan } from '../../domain/receivables/reconcile-plan.js';
@@ -247,12 +248,11 @@ export function reconciliationRepository(
    * SQLite: runs `work` with a page cache of `kb`, and gives the connection its own back after.
    */
   async function withCache<T>(kb: number, work: () => Promise<T>): Promise<T> {
-    const [row] = await arrays('pragma cache_size', []);
-    await q.raw(`pragma cache_size = -${kb}`);
+    const restore = await setSqliteCache(q, kb);
     try {
       return await work();
     } finally {
-      await q.raw(`pragma cache_size = ${readInteger(row![0])}`);
+      await restore();
     }
   }
 
