@@ -119,8 +119,8 @@ describe.each(testEngines())('%s', (engine) => {
     return db.transaction((q) => work(createStore(q, { user: 'tester', command: 'test', now: '2026-11-27T00:00:00.000Z' })));
   }
 
-  async function actual(asOf: string, basis: AgingBasis, buckets?: string): Promise<Row[]> {
-    const report = await read((store) => agingReport(store, { asOf, basis, ...(buckets !== undefined ? { buckets } : {}) }));
+  async function actual(asOf: string, basis: AgingBasis, buckets?: string, customer?: string): Promise<Row[]> {
+    const report = await read((store) => agingReport(store, { asOf, basis, ...(buckets !== undefined ? { buckets } : {}), ...(customer !== undefined ? { customer } : {}) }));
     return report.rows.map((r) => ({ customer: r.customer, currency: r.currency, buckets: r.buckets.map((b) => b.minor), unapplied: r.unapplied.minor }));
   }
 
@@ -144,4 +144,17 @@ describe.each(testEngines())('%s', (engine) => {
     expect(await actual(asOf, 'invoice', '15,45,200')).toEqual(expectedAging(docs, asOf, 'invoice', [15, 45, 200]));
     expect(await actual(asOf, 'due', '7')).toEqual(expectedAging(docs, asOf, 'due', [7]));
   });
+
+  // One customer's aging seeks through the customer's own balance indexes (migration 0011), not the book-wide ones.
+  it.each(['2025-06-01', '2026-06-11', '2026-11-27'])('as of %s for each of several customers alone: that customer\'s rows of the documents', async (asOf) => {
+    const expected = expectedAging(docs, asOf, 'due', [30, 60, 90, 120]);
+    const customers = [...new Set(docs.invoices.map((i) => i.customer))].sort().slice(0, 12);
+    let nonEmpty = 0;
+    for (const customer of customers) {
+      const got = await actual(asOf, 'due', undefined, customer);
+      expect(got, `${customer} as of ${asOf}`).toEqual(expected.filter((r) => r.customer === customer));
+      if (got.length > 0) nonEmpty += 1;
+    }
+    expect(nonEmpty).toBeGreaterThan(3);
+  }, 60_000);
 });

@@ -20,6 +20,9 @@ const RIGHT_ALIGNED: ReadonlySet<ColumnKind> = new Set<ColumnKind>(['money', 'in
  * terminal escapes; show them harmlessly. Newlines are kept: the value takes that many lines.
  */
 function sanitize(text: string): string {
+  // Most values are plain: one test instead of three replacements (a 6,600-line statement renders 40k cells).
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0000-\u001f\u007f-\u009f]/.test(text)) return text;
   return text
     .replace(/\r\n?/g, '\n')
     .replace(/\t/g, ' ')
@@ -48,9 +51,20 @@ function width(text: string): number {
   return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text);
 }
 
-function pad(text: string, to: number, side: 'left' | 'right'): string {
-  const fill = ' '.repeat(Math.max(0, to - width(text)));
+function pad(text: string, own: number, to: number, side: 'left' | 'right'): string {
+  const fill = ' '.repeat(Math.max(0, to - own));
   return side === 'right' ? fill + text : text + fill;
+}
+
+/** A cell's lines, each with its display width, measured once. */
+interface CellLines {
+  readonly lines: readonly string[];
+  readonly widths: readonly number[];
+}
+
+function cellLines(text: string): CellLines {
+  const lines = text.includes('\n') ? text.split('\n') : [text];
+  return { lines, widths: lines.map(width) };
 }
 
 /**
@@ -71,19 +85,20 @@ export function renderTable(listing: Listing, options: TableOptions): string {
 
   if (columns.length > 0) {
     const sides = columns.map(align);
-    const head = columns.map((c) => sanitize(c.header).split('\n'));
-    const body = rows.map((row) => columns.map((c) => tableValue(row[c.key], columnKind(c)).split('\n')));
+    const kinds = columns.map(columnKind);
+    const head = columns.map((c) => cellLines(sanitize(c.header)));
+    const body = rows.map((row) => columns.map((c, i) => cellLines(tableValue(row[c.key], kinds[i]!))));
     const widths = columns.map((_, i) => {
-      let most = 0;
-      for (const line of head[i]!) most = Math.max(most, width(line));
-      for (const cells of body) for (const line of cells[i]!) most = Math.max(most, width(line));
+      let most = Math.max(0, ...head[i]!.widths);
+      for (const cells of body) for (const w of cells[i]!.widths) if (w > most) most = w;
       return most;
     });
-    const emit = (cells: readonly string[][], style: (text: string) => string) => {
-      const height = Math.max(...cells.map((lines) => lines.length));
+    const emit = (cells: readonly CellLines[], style: (text: string) => string) => {
+      let height = 1;
+      for (const cell of cells) if (cell.lines.length > height) height = cell.lines.length;
       for (let l = 0; l < height; l++) {
-        // width() ignores the ANSI codes of a styled header, so it pads like the plain text.
-        out.push(cells.map((lines, i) => pad(style(lines[l] ?? ''), widths[i]!, sides[i]!)).join(GAP));
+        // Padded by the plain text's width: a styled header's ANSI codes take no columns.
+        out.push(cells.map((cell, i) => pad(style(cell.lines[l] ?? ''), cell.widths[l] ?? 0, widths[i]!, sides[i]!)).join(GAP));
       }
     };
     emit(head, emphasize);

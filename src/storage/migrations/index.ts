@@ -9,6 +9,7 @@ import * as allocationIndexes from './0007_allocation_indexes.js';
 import * as collectionIndexes from './0008_collection_indexes.js';
 import * as reportIndexes from './0009_report_indexes.js';
 import * as forecastLearning from './0010_forecast_learning.js';
+import * as statementIndexes from './0011_statement_indexes.js';
 
 export interface Migration {
   readonly name: string;
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0008_collection_indexes', ...collectionIndexes },
   { name: '0009_report_indexes', ...reportIndexes },
   { name: '0010_forecast_learning', ...forecastLearning },
+  { name: '0011_statement_indexes', ...statementIndexes },
 ];
