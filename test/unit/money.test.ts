@@ -13,6 +13,7 @@ import {
   isPositive,
   isZero,
   knownCurrencies,
+  minorToDecimal,
   money,
   multiply,
   negate,
@@ -213,6 +214,14 @@ describe('formatting', () => {
     expect(formatMoney(money(1234567, 'JPY'))).toBe('1,234,567');
     expect(formatMoney(money(-1234567, 'JPY'), { symbol: true })).toBe('-JPY 1,234,567');
     expect(formatMoney(money(500, 'HKD'), { symbol: true })).toBe('HK$5.00');
+    // Every length of integer part, against the pattern the grouping replaced.
+    for (let digits = 1; digits <= 15; digits++) {
+      const minor = Number('9876543210123456'.slice(0, digits));
+      const int = minorToDecimal(minor, 2).split('.')[0]!;
+      const grouped = `${int.replace(/\B(?=(\d{3})+$)/g, ',')}.${minorToDecimal(minor, 2).split('.')[1]}`;
+      expect(formatMoney(cny(minor)), `${minor}`).toBe(grouped);
+      expect(formatMoney(cny(-minor)), `${-minor}`).toBe(`-${grouped}`);
+    }
   });
 
   it('formatMoney output parses back', () => {

@@ -19,10 +19,19 @@ export function formatMoney(m: Money, options: FormatOptions = {}): string {
   const { grouping = true, symbol = false } = options;
   const cur = currency(m.currency);
   const plain = minorToDecimal(Math.abs(m.minor), cur.minorDigits);
-  const [int = '', frac] = plain.split('.');
-  const grouped = grouping ? int.replace(/\B(?=(\d{3})+$)/g, ',') : int;
-  const digits = frac === undefined ? grouped : `${grouped}.${frac}`;
+  const point = plain.indexOf('.');
+  const int = point < 0 ? plain : plain.slice(0, point);
+  const digits = (grouping ? groupThousands(int) : int) + (point < 0 ? '' : plain.slice(point));
   const sign = m.minor < 0 ? '-' : '';
   const prefix = !symbol ? '' : cur.symbol ?? `${cur.code} `;
   return `${sign}${prefix}${digits}`;
+}
+
+/** "1234567" → "1,234,567", by slices: reports format every amount they show, tens of thousands at a time. */
+function groupThousands(int: string): string {
+  if (int.length <= 3) return int;
+  let at = int.length % 3 || 3;
+  let out = int.slice(0, at);
+  for (; at < int.length; at += 3) out += `,${int.slice(at, at + 3)}`;
+  return out;
 }
