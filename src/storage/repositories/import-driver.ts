@@ -1,8 +1,11 @@
+import type { Writable } from 'node:stream';
 import type { Knex } from 'knex';
+import { copyRows } from './pg-copy.js';
 
 /**
  * The import's path to the database driver, past knex's query builder: statements prepared once
- * per connection, keys looked up as one parameter per batch, rows inserted many to a statement.
+ * per connection, keys looked up as one parameter per batch, rows inserted many to a statement
+ * (SQLite) or by COPY (PostgreSQL).
  * Inside the command's transaction: on SQLite its one pooled connection, on PostgreSQL the
  * transaction's connection (knex hands it out from the transaction's client).
  *
@@ -20,10 +23,22 @@ export interface ImportDriver {
   keys(values: readonly string[]): unknown;
   /** A value as the driver binds it: SQLite has no booleans. */
   bool(value: boolean): unknown;
-  /** Inserts rows (values in the order of `columns`), as few statements as the parameter limits allow. */
-  insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+  /**
+   * Inserts rows (values in the order of `columns`): on SQLite as few INSERTs as the parameter
+   * limit allows, on PostgreSQL one COPY.
+   */
+  insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], options?: InsertOptions): Promise<void>;
   /** `count` new ids for `table`, ascending, taken as the table's own sequence would give them. */
   nextIds(table: string, count: number): Promise<number[]>;
+}
+
+export interface InsertOptions {
+  /**
+   * SQLite: one row per INSERT, for a table whose insert triggers are off (a deferred import). A
+   * multi-row INSERT that may fail halfway keeps a statement journal of every page it changes (a
+   * temporary file); a single-row one needs none: 1M invoices 3.3 -> 1.1 s of CPU.
+   */
+  readonly oneRowPerStatement?: boolean;
 }
 
 interface SqliteStatement {
@@ -37,6 +52,7 @@ interface SqliteConnection {
 
 interface PgConnection {
   query(config: { name?: string; text: string; values?: readonly unknown[] }): Promise<{ rows: unknown[] }>;
+  query<S extends Writable>(stream: S): S;
 }
 
 interface Pool<C> {
@@ -45,15 +61,13 @@ interface Pool<C> {
 }
 
 /**
- * SQLite's bound-parameter limit is 32766; PostgreSQL's 65535. On SQLite every INSERT into a table
- * with triggers (the balances of migration 0006) writes a statement journal, a temporary file:
- * the more rows to a statement, the fewer journals (2,000 rows: 20 µs a row, against 77 µs one
- * row at a time). PostgreSQL gains little past 1,000.
+ * SQLite's bound-parameter limit is 32766. On SQLite every INSERT into a table with triggers (the
+ * balances of migration 0006) writes a statement journal, a temporary file: the more rows to a
+ * statement, the fewer journals (2,000 rows: 20 µs a row, against 77 µs one row at a time).
+ * PostgreSQL takes every insert by COPY (pg-copy.ts; docs/IMPORT.md has the measurements).
  */
 const SQLITE_PARAMETERS = 32_000;
-const PG_PARAMETERS = 65_535;
 const SQLITE_ROWS_PER_INSERT = 2000;
-const PG_ROWS_PER_INSERT = 1000;
 
 const SQLITE_IMPORT_CACHE_KB = 32 * 1024;
 
@@ -61,27 +75,17 @@ const sqliteStatements = new WeakMap<SqliteConnection, Map<string, SqliteStateme
 /** Statement names by text: prepared once per PostgreSQL connection, under the same name everywhere. */
 const pgNames = new Map<string, string>();
 
-function placeholders(count: number, pg: boolean, first = 1): string {
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(pg ? `$${first + i}` : '?');
-  return out.join(',');
-}
-
 const insertTexts = new Map<string, string>();
 
-function insertText(table: string, columns: readonly string[], rows: number, pg: boolean): string {
-  const key = `${pg ? 'pg' : 'sqlite'}|${table}|${columns.join(',')}|${rows}`;
+/** A SQLite INSERT of `rows` rows. */
+function insertText(table: string, columns: readonly string[], rows: number): string {
+  const key = `${table}|${columns.join(',')}|${rows}`;
   const cached = insertTexts.get(key);
   if (cached !== undefined) return cached;
-  const text = buildInsert(table, columns, rows, pg);
+  const tuple = `(${columns.map(() => '?').join(',')})`;
+  const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rows }, () => tuple).join(',')}`;
   if (insertTexts.size < 100) insertTexts.set(key, text);
   return text;
-}
-
-function buildInsert(table: string, columns: readonly string[], rows: number, pg: boolean): string {
-  const tuples: string[] = [];
-  for (let r = 0; r < rows; r++) tuples.push(`(${placeholders(columns.length, pg, r * columns.length + 1)})`);
-  return `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(',')}`;
 }
 
 function numbered(sql: string): string {
@@ -148,24 +152,25 @@ export function importDriver(q: Knex): ImportDriver {
     bool(value) {
       return pg ? value : value ? 1 : 0;
     },
-    async insert(table, columns, rows) {
+    async insert(table, columns, rows, options) {
       if (rows.length === 0) return;
-      const perStatement = Math.max(1, pg ? Math.min(PG_ROWS_PER_INSERT, Math.floor(PG_PARAMETERS / columns.length)) : Math.min(SQLITE_ROWS_PER_INSERT, Math.floor(SQLITE_PARAMETERS / columns.length)));
-      const width = columns.length;
       if (pg) {
-        for (let i = 0; i < rows.length; i += perStatement) {
-          const count = Math.min(perStatement, rows.length - i);
-          const values = new Array<unknown>(count * width);
-          for (let r = 0, k = 0; r < count; r++) {
-            const row = rows[i + r]!;
-            for (let c = 0; c < width; c++) values[k++] = row[c];
-          }
-          // Full statements are prepared once; the last, shorter one is sent as it is.
-          await pgQuery(insertText(table, columns, count, true), values, count === perStatement);
+        const conn = await pool.acquireConnection();
+        try {
+          await copyRows(conn, table, columns, rows);
+        } finally {
+          await pool.releaseConnection(conn);
         }
         return;
       }
+      const perStatement = Math.max(1, Math.min(SQLITE_ROWS_PER_INSERT, Math.floor(SQLITE_PARAMETERS / columns.length)));
+      const width = columns.length;
       await withSqlite((_conn, prepare) => {
+        if (options?.oneRowPerStatement) {
+          const statement = prepare(insertText(table, columns, 1));
+          for (const row of rows) statement.run(row.includes(true) || row.includes(false) ? row.map((v) => (typeof v === 'boolean' ? Number(v) : v)) : row);
+          return;
+        }
         for (let i = 0; i < rows.length; i += perStatement) {
           const count = Math.min(perStatement, rows.length - i);
           const values = new Array<unknown>(count * width);
@@ -176,7 +181,7 @@ export function importDriver(q: Knex): ImportDriver {
               values[k++] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
             }
           }
-          prepare(insertText(table, columns, count, false)).run(values);
+          prepare(insertText(table, columns, count)).run(values);
         }
       });
     },
