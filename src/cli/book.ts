@@ -9,8 +9,8 @@ import type { Runtime } from './runtime.js';
  * Opens the book, checks that its schema matches this binary, and runs one unit of work in one
  * transaction: it commits whole or not at all.
  */
-export async function withBook<T>(rt: Runtime, work: (store: Store, actor: Actor) => Promise<T>): Promise<T> {
-  return inBook(rt, work, false);
+export async function withBook<T>(rt: Runtime, work: (store: Store, actor: Actor) => Promise<T>, options: { foreignKeys?: boolean } = {}): Promise<T> {
+  return inBook(rt, work, false, options.foreignKeys);
 }
 
 /**
@@ -22,7 +22,7 @@ export async function readBook<T>(rt: Runtime, work: (store: Store, actor: Actor
   return inBook(rt, work, true);
 }
 
-async function inBook<T>(rt: Runtime, work: (store: Store, actor: Actor) => Promise<T>, readOnly: boolean): Promise<T> {
+async function inBook<T>(rt: Runtime, work: (store: Store, actor: Actor) => Promise<T>, readOnly: boolean, foreignKeys?: boolean): Promise<T> {
   const db = await Database.open(rt.target, { create: false, debug: rt.debug });
   try {
     await assertSchemaCurrent(db.knex);
@@ -31,7 +31,7 @@ async function inBook<T>(rt: Runtime, work: (store: Store, actor: Actor) => Prom
       const user = await store.users.find(rt.user);
       const actor: Actor = { user: rt.user, role: user?.role ?? null, today: rt.today, now: rt.now };
       return work(store, actor);
-    }, { readOnly });
+    }, { readOnly, ...(foreignKeys === false ? { foreignKeys } : {}) });
   } finally {
     await db.close();
   }

@@ -297,8 +297,13 @@ export interface ReconciliationRepository {
   candidates(customer?: string): Promise<CandidateSet>;
   /** Writes the plan's allocations (and tolerance adjustments) in order; returns the rows written. */
   insertAllocations(batch: string, plan: Plan, at: string, by: string): Promise<number>;
-  /** Numbers of the documents the batch allocated that are now past their amount (should be none). */
-  overAllocated(batch: string): Promise<string[]>;
+  /**
+   * What the batch wrote, checked against the documents themselves (not the balances the plan was
+   * made from): the documents it allocated that are now past their amount, by number, and its
+   * references to documents the book does not have, with those of the receipts `assigned` (keys)
+   * to customers it does not have. Both should be empty. No batch: the receipts only.
+   */
+  checkBatch(batch: string | null, assigned: readonly number[]): Promise<{ over: string[]; unknown: string[] }>;
 }
 
 export type AgingBasis = 'due' | 'invoice';

@@ -12,6 +12,17 @@ export interface OpenOptions {
   readonly debug?: boolean;
 }
 
+export interface TransactionOptions {
+  /** Reads only: no write lock on SQLite, READ ONLY on PostgreSQL. */
+  readonly readOnly?: boolean;
+  /**
+   * false: SQLite checks no foreign key in this transaction (PostgreSQL still does). Only for work
+   * that asserts its own references set-based before it returns (reconcile auto: a million
+   * allocations in plan order made the per-row check on invoices a random read each).
+   */
+  readonly foreignKeys?: boolean;
+}
+
 const CONNECT_TIMEOUT_MS = 5000;
 
 // knex logs driver failures itself; owed reports them once, translated, so keep knex quiet.
@@ -45,13 +56,16 @@ export class Database {
     return db;
   }
 
-  async transaction<T>(work: (q: Knex) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  async transaction<T>(work: (q: Knex) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const readOnly = options.readOnly ?? false;
+    // SQLite switches foreign_keys only outside a transaction; PostgreSQL keeps its constraints.
+    const unchecked = options.foreignKeys === false;
     try {
       if (this.engine === 'postgres') {
         return await this.knex.transaction((trx) => work(trx), { readOnly });
       }
       if (readOnly) await this.knex.raw('pragma query_only = 1');
+      if (unchecked) await this.knex.raw('pragma foreign_keys = off');
       try {
         await this.knex.raw(readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
         try {
@@ -64,6 +78,7 @@ export class Database {
         }
       } finally {
         if (readOnly) await this.knex.raw('pragma query_only = 0');
+        if (unchecked) await this.knex.raw('pragma foreign_keys = on');
       }
     } catch (error) {
       throw translateDriverError(error, this.target);

@@ -6,7 +6,10 @@
  * as the book drops and rebuilds the indexes it touches); the schema is as it was (trigger and
  * indexes back); the dry run is the same plan and writes nothing; allocation dates
  * follow applyCash's rule where an undo left a document free only from a later day; and an
- * over-allocation is caught by the closing assertion, not written.
+ * over-allocation, or an allocation naming a document the book does not have, is caught by the
+ * closing assertion (checkBatch), not written, through both of its paths (a daily batch, and a
+ * batch as large as the book). Every transaction here runs as the CLI runs reconcile auto: on
+ * SQLite without the per-row foreign-key check, which the closing assertion replaces.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/actor.js';
@@ -25,6 +28,8 @@ import { Database } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import { balanceDrift } from '../../src/storage/migrations/0006_balances.js';
 import { reconciliationRepository } from '../../src/storage/repositories/reconciliation.js';
+import type { ReconciliationRepository } from '../../src/domain/store.js';
+import type { Knex } from 'knex';
 import { createStore } from '../../src/storage/store.js';
 import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
 
@@ -50,14 +55,16 @@ describe.each(testEngines())('%s', (engine) => {
     await scratch.drop();
   });
 
-  const run = <T>(today: string, work: (store: Store, actor: Actor) => Promise<T>, command = 'test', rebuildMinRows?: number): Promise<T> =>
+  /** `wrap`: the repository as a test changes it (a mutation the closing assertion must catch). */
+  type Wrap = (repository: ReconciliationRepository, q: Knex) => ReconciliationRepository;
+  const run = <T>(today: string, work: (store: Store, actor: Actor) => Promise<T>, command = 'test', rebuildMinRows?: number, wrap?: Wrap): Promise<T> =>
     db.transaction((q) => {
       const ctx = { user: 'tester', command, now: actorOn(today).now };
       const store = createStore(q, ctx);
       // A small book takes the path of a whole-book batch (indexes dropped and built again) when asked.
-      const bulk = rebuildMinRows === undefined ? store : { ...store, reconciliation: reconciliationRepository(q, ctx, { rebuildMinRows }) };
-      return work(bulk, actorOn(today));
-    });
+      const repository = rebuildMinRows === undefined ? store.reconciliation : reconciliationRepository(q, ctx, { rebuildMinRows });
+      return work({ ...store, reconciliation: wrap === undefined ? repository : wrap(repository, q) }, actorOn(today));
+    }, { foreignKeys: false });
 
   async function rows<T>(sql: string, bindings: unknown[] = []): Promise<T[]> {
     const result: unknown = await db.knex.raw(sql, bindings as never);
@@ -177,18 +184,85 @@ describe.each(testEngines())('%s', (engine) => {
       expect(await balanceDrift(db.knex)).toEqual([]);
     });
 
-    it('an over-allocation is caught by the closing assertion and nothing is written', async () => {
+    /** Everything a failed batch could have changed, to compare before and after. */
+    const book = async () => ({
+      allocations: await rows('select * from allocations order by id'),
+      invoices: await rows('select * from invoice_balances order by invoice_id'),
+      sources: await rows('select * from source_balances order by source_kind, source_id'),
+      batches: await rows('select * from reconcile_batches order by id'),
+    });
+
+    // rebuildMinRows 1: the batch counts as large as the book, and the assertion reads the
+    // allocations' indexes whole instead of the batch's rows.
+    for (const [path, rebuildMinRows] of [['a daily batch', undefined], ['a batch as large as the book', 1]] as const) {
+      it(`an over-allocation is caught by the closing assertion and nothing is written (${path})`, async () => {
+        const inv = await invoice('2026-08-01', '1000');
+        await receive('2026-08-05', '1000');
+        await run('2026-08-06', (store, actor) => reconcileAuto(store, actor, {}));
+        await receive('2026-08-07', '1000', `again ${inv}`);
+        // A wrong balance says the paid invoice is open: the plan believes it, the assertion does not.
+        await db.knex('invoice_balances').update({ applied: 0, settled_from: '9999-12-31' });
+        const before = await book();
+        const error = await run('2026-08-08', (store, actor) => reconcileAuto(store, actor, {}), 'test', rebuildMinRows).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvariantError);
+        expect(String((error as Error).message)).toMatch(new RegExp(`RB-2026-\\d+ took ${inv} past its amount$`));
+        expect(await book()).toEqual(before);
+      });
+
+      /** A repository that writes one more allocation after the batch's own, as a bug might. */
+      const alsoWriting = (row: (q: Knex) => Promise<Record<string, unknown>>): Wrap => (repository, q) => ({
+        ...repository,
+        async insertAllocations(batch, plan, at, by) {
+          const written = await repository.insertAllocations(batch, plan, at, by);
+          await q('allocations').insert({ ...(await row(q)), batch, source_kind: 'receipt', amount: 1, date: '2026-08-08', created_at: at, created_by: by });
+          return written + 1;
+        },
+      });
+      const key = async (q: Knex, table: string) => Number((await q(table).max({ id: 'id' }))[0]!.id);
+
+      it(`an allocation naming an invoice the book does not have is refused and nothing is written (${path})`, async () => {
+        await invoice('2026-08-01', '1000');
+        await receive('2026-08-05', '1000');
+        const before = await book();
+        const missing = alsoWriting(async (q) => ({ invoice_id: 999_999, source_id: await key(q, 'receipts') }));
+        const error = await run('2026-08-08', (store, actor) => reconcileAuto(store, actor, {}), 'test', rebuildMinRows, missing).catch((e: unknown) => e);
+        if (engine === 'sqlite') {
+          // No foreign-key check in this transaction: the set-based assertion finds it.
+          expect(error).toBeInstanceOf(InvariantError);
+          expect(String((error as Error).message)).toMatch(/RB-2026-\d+ names what the book does not have: .*invoice key 999999/);
+        } else {
+          // PostgreSQL keeps its foreign key: the insert itself fails.
+          expect(error).toBeInstanceOf(Error);
+          expect(String((error as Error).message)).toMatch(/foreign key/);
+        }
+        expect(await book()).toEqual(before);
+      });
+
+      it(`an allocation naming a receipt the book does not have is refused and nothing is written (${path})`, async () => {
+        await invoice('2026-08-01', '1000');
+        await receive('2026-08-05', '1000');
+        const before = await book();
+        // source_id has no foreign key on either engine (it names a receipt or a credit note).
+        const missing = alsoWriting(async (q) => ({ invoice_id: await key(q, 'invoices'), source_id: 999_999 }));
+        const error = await run('2026-08-08', (store, actor) => reconcileAuto(store, actor, {}), 'test', rebuildMinRows, missing).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvariantError);
+        expect(String((error as Error).message)).toMatch(/RB-2026-\d+ names what the book does not have: .*receipt key 999999/);
+        expect(await book()).toEqual(before);
+      });
+    }
+
+    it('a transaction without the foreign-key check: SQLite takes a dangling key until it ends, PostgreSQL never', async () => {
       const inv = await invoice('2026-08-01', '1000');
-      await receive('2026-08-05', '1000');
-      await run('2026-08-06', (store, actor) => reconcileAuto(store, actor, {}));
-      await receive('2026-08-07', '1000', `again ${inv}`);
-      // A wrong balance says the paid invoice is open: the plan believes it, the assertion does not.
-      await db.knex('invoice_balances').update({ applied: 0, settled_from: '9999-12-31' });
-      const before = await rows<{ n: unknown }>('select count(*) as n from allocations');
-      const error = await run('2026-08-08', (store, actor) => reconcileAuto(store, actor, {})).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InvariantError);
-      expect(String((error as Error).message)).toContain(inv);
-      expect(await rows<{ n: unknown }>('select count(*) as n from allocations')).toEqual(before);
+      const dangling = async (q: Knex) => {
+        const [invoiceRow] = await q('invoices').where({ number: inv }).select('id');
+        await q('allocations').insert({ invoice_id: 999_999, source_kind: 'receipt', source_id: Number(invoiceRow!.id), amount: 1, date: '2026-08-02', created_at: 'now', created_by: 'tester' });
+        throw new Rollback('written');
+      };
+      const outcome = (e: unknown) => (e instanceof Rollback ? 'written' : /foreign key/i.test(String((e as Error).message)) ? 'refused' : e);
+      expect(outcome(await db.transaction(dangling, { foreignKeys: false }).catch((e: unknown) => e))).toBe(engine === 'sqlite' ? 'written' : 'refused');
+      // The check is back for the next transaction, also after one that failed.
+      await db.transaction(() => Promise.reject(new Error('boom')), { foreignKeys: false }).catch(() => undefined);
+      expect(outcome(await db.transaction(dangling).catch((e: unknown) => e))).toBe('refused');
     });
   });
 });

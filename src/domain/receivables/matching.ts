@@ -18,6 +18,8 @@ export interface UnappliedCash {
   readonly date: IsoDate;
   /** Reference and memo, where customers write the invoice numbers they pay. */
   readonly text: string;
+  /** invoiceNumbersIn(text), when the caller has it already (reconcile auto keeps only these). */
+  readonly named?: readonly string[];
 }
 
 export interface Match {
@@ -51,13 +53,14 @@ export function explainMatch(rule: MatchRule, invoice: string, amount: number, a
 }
 
 /**
- * A match as the matcher makes it. Its reason is worded only when read (--explain, the stored
- * note): a whole-book run makes a million matches.
+ * A match as the matcher makes it, holding the receipt and the invoice it was given (the caller's
+ * own objects, so that it needs no lookup by number to find them again). Its reason is worded only
+ * when read (--explain, the stored note): a whole-book run makes a million matches.
  */
-export class MatchedCash implements Match {
+export class MatchedCash<C extends UnappliedCash = UnappliedCash, I extends OpenInvoice = OpenInvoice> implements Match {
   constructor(
-    readonly receipt: string,
-    readonly invoice: string,
+    readonly paid: C,
+    readonly settled: I,
     readonly amount: number,
     readonly date: IsoDate,
     readonly rule: MatchRule,
@@ -66,6 +69,14 @@ export class MatchedCash implements Match {
     readonly detail: string,
     readonly format: (minor: number) => string,
   ) {}
+
+  get receipt(): string {
+    return this.paid.receipt;
+  }
+
+  get invoice(): string {
+    return this.settled.invoice;
+  }
 
   get reason(): string {
     return explainMatch(this.rule, this.invoice, this.amount, this.adjustment, this.detail, this.format);
@@ -255,10 +266,12 @@ function smallestFittingSize(candidates: readonly OpenInvoice[], target: number,
 }
 
 /** An invoice while it is being matched; `open` goes down as cash is taken. */
-interface Item extends OpenInvoice {
+interface Item<I extends OpenInvoice = OpenInvoice> extends OpenInvoice {
   open: number;
   /** Its place in due order. */
   slot: number;
+  /** The invoice as the caller gave it. */
+  readonly source: I;
 }
 
 /**
@@ -270,15 +283,15 @@ interface Item extends OpenInvoice {
  * A receipt then costs about log n instead of n, which matters for customers with thousands of
  * open invoices.
  */
-class OpenItems {
-  private readonly due: Item[];
+class OpenItems<I extends OpenInvoice> {
+  private readonly due: Item<I>[];
   /** Leaves from `leaves` on: the open of the invoice in that slot (Infinity once settled); inner nodes: the minimum below. */
   private readonly tree: Float64Array;
   private readonly leaves: number;
   /** Live items by (open, slot). */
-  private readonly byOpen: Item[];
+  private readonly byOpen: Item<I>[];
 
-  constructor(items: Iterable<Item>) {
+  constructor(items: Iterable<Item<I>>) {
     this.due = [...items].filter((i) => i.open > 0).sort(byDue);
     this.due.forEach((item, slot) => (item.slot = slot));
     let leaves = 1;
@@ -291,18 +304,18 @@ class OpenItems {
   }
 
   /** Live items in due order, from the start. */
-  *inDueOrder(atMost = Number.MAX_VALUE): Generator<Item> {
+  *inDueOrder(atMost = Number.MAX_VALUE): Generator<Item<I>> {
     for (let slot = this.next(0, atMost); slot >= 0; slot = this.next(slot + 1, atMost)) yield this.due[slot]!;
   }
 
   /** Live items with open in [from, to]: how many, and the first. */
-  withOpenBetween(from: number, to: number): { count: number; first: Item | undefined } {
+  withOpenBetween(from: number, to: number): { count: number; first: Item<I> | undefined } {
     const lo = this.firstAtLeast(from, -1);
     const hi = this.firstAtLeast(to + 1, -1);
     return { count: hi - lo, first: this.byOpen[lo] };
   }
 
-  reduce(item: Item, by: number): void {
+  reduce(item: Item<I>, by: number): void {
     this.byOpen.splice(this.firstAtLeast(item.open, item.slot), 1);
     item.open -= by;
     if (item.open > 0) this.byOpen.splice(this.firstAtLeast(item.open, item.slot), 0, item);
@@ -347,26 +360,26 @@ class OpenItems {
  * Matches one customer's unapplied cash to their open invoices, rule by rule, oldest receipt
  * first. Pure: the caller writes the matches, and checks them again under lock.
  */
-export function matchCustomer(cash: readonly UnappliedCash[], invoices: readonly OpenInvoice[], options: MatchOptions): MatchedCash[] {
+export function matchCustomer<C extends UnappliedCash, I extends OpenInvoice>(cash: readonly C[], invoices: readonly I[], options: MatchOptions): MatchedCash<C, I>[] {
   // A literal, not a spread: callers pass objects with more fields, and this runs a million times.
-  const open = new Map<string, Item>();
-  for (const i of invoices) open.set(i.invoice, { invoice: i.invoice, open: i.open, issueDate: i.issueDate, dueDate: i.dueDate, slot: -1 });
+  const open = new Map<string, Item<I>>();
+  for (const i of invoices) open.set(i.invoice, { invoice: i.invoice, open: i.open, issueDate: i.issueDate, dueDate: i.dueDate, slot: -1, source: i });
   const items = new OpenItems(open.values());
-  const matches: MatchedCash[] = [];
+  const matches: MatchedCash<C, I>[] = [];
   const f = options.format;
 
   for (const receipt of [...cash].sort((a, b) => compareDates(a.date, b.date) || compareNumbers(a.receipt, b.receipt))) {
     let left = receipt.unapplied;
     // The reason each rule gives is worded by MatchedCash from the match and `detail`.
-    const take = (invoice: Item, amount: number, rule: MatchRule, detail: string, adjustment = 0): void => {
-      matches.push(new MatchedCash(receipt.receipt, invoice.invoice, amount, maxDate(receipt.date, invoice.issueDate), rule, adjustment, detail, f));
+    const take = (invoice: Item<I>, amount: number, rule: MatchRule, detail: string, adjustment = 0): void => {
+      matches.push(new MatchedCash(receipt, invoice.source, amount, maxDate(receipt.date, invoice.issueDate), rule, adjustment, detail, f));
       items.reduce(invoice, amount + adjustment);
       left -= amount;
     };
     for (const rule of options.rules) {
       if (left <= 0) break;
       if (rule === 'reference') {
-        for (const number of invoiceNumbersIn(receipt.text)) {
+        for (const number of receipt.named ?? invoiceNumbersIn(receipt.text)) {
           const invoice = open.get(number);
           if (!invoice || invoice.open <= 0 || left <= 0) continue;
           const amount = Math.min(left, invoice.open);
@@ -387,7 +400,7 @@ export function matchCustomer(cash: readonly UnappliedCash[], invoices: readonly
           }
         }
       } else if (rule === 'subset') {
-        const candidates: Item[] = [];
+        const candidates: Item<I>[] = [];
         for (const invoice of items.inDueOrder(left + options.tolerance)) {
           candidates.push(invoice);
           if (candidates.length === SUBSET_CANDIDATES) break;

@@ -126,6 +126,8 @@ export class DocumentNumbers {
   }
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** Dated amounts in minor units: the allocations of one document, reversals negative. */
 export type History = readonly { readonly date: IsoDate; readonly amount: number }[];
 
@@ -192,8 +194,10 @@ export class CashColumns {
   }
 
   /** The invoice numbers the receipt names, in the order its text names them. */
-  namedBy(slot: number): string[] {
+  namedBy(slot: number): readonly string[] {
     const end = slot + 1 < this.namedFrom.length ? this.namedFrom.get(slot + 1) : this.named.length;
+    // Most receipts name none: no array each.
+    if (end === this.namedFrom.get(slot)) return NONE;
     const numbers: string[] = [];
     for (let i = this.namedFrom.get(slot); i < end; i++) numbers.push(this.named.get(i));
     return numbers;

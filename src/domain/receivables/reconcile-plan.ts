@@ -342,7 +342,8 @@ export function planAll(candidates: CandidateSet, options: PlanOptions): Plan {
       receipt: cash.number.get(slot),
       unapplied: cash.unapplied.get(slot),
       date: dates.get(cash.date.get(slot)),
-      text: cash.namedBy(slot).join(' '),
+      text: '',
+      named: cash.namedBy(slot),
       currency: cash.currency.get(slot),
     }));
     const open = (invoicesOf.get(key) ?? []).map((slot) => ({
@@ -358,9 +359,6 @@ export function planAll(candidates: CandidateSet, options: PlanOptions): Plan {
       const cashIn: (UnappliedCash & { slot: number })[] = receipts.filter((r) => r.currency === currencyIndex);
       const openIn: (OpenInvoice & { slot: number })[] = open.filter((i) => i.currency === currencyIndex);
       const matches = matchCustomer(cashIn, openIn, { rules: options.rules, tolerance: options.tolerance(currency), format: options.format(currency) });
-      if (matches.length === 0) continue;
-      const cashSlot = new Map(cashIn.map((c) => [c.receipt, c.slot]));
-      const invoiceSlot = new Map(openIn.map((i) => [i.invoice, i.slot]));
       const sides = new Map<number, Side>();
       const side = (id: number, make: () => Side): Side => {
         let s = sides.get(id);
@@ -368,8 +366,8 @@ export function planAll(candidates: CandidateSet, options: PlanOptions): Plan {
         return s;
       };
       for (const m of matches) {
-        const c = cashSlot.get(m.receipt)!;
-        const i = invoiceSlot.get(m.invoice)!;
+        const c = m.paid.slot;
+        const i = m.settled.slot;
         let date: number;
         if (cash.irregular.get(c) === 0 && invoices.irregular.get(i) === 0) {
           // The later of the two documents' dates (m.date), as its index.

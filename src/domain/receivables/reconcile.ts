@@ -10,7 +10,7 @@ import { Problems } from '../validation.js';
 import { applyCash } from './apply-cash.js';
 import { minimumOpenFrom } from './open-amount.js';
 import { invoiceNumbersIn } from './matching.js';
-import { planAll, type PlanOptions, type PlannedAllocation } from './reconcile-plan.js';
+import { planAll, type Plan, type PlanOptions, type PlannedAllocation } from './reconcile-plan.js';
 import type { Allocation } from './receipt.js';
 
 export { PlannedAllocation } from './reconcile-plan.js';
@@ -18,6 +18,8 @@ export { PlannedAllocation } from './reconcile-plan.js';
 export interface ReconcileResult {
   readonly batch: string | null;
   readonly allocations: readonly PlannedAllocation[];
+  /** The same allocations as the plan's columns, for output that reads a million of them (null when none). */
+  readonly plan: Plan | null;
   /** Unidentified receipts attached to a customer because their memo named one of its invoices. */
   readonly assigned: readonly { readonly receipt: string; readonly customer: string; readonly invoice: string }[];
   readonly dryRun: boolean;
@@ -29,9 +31,10 @@ export interface ReconcileResult {
  * candidates are read set-based into compact columns (reconcile-candidates.ts); each customer and
  * currency is matched in memory (matching.ts) and dated as applyCash would date it
  * (reconcile-plan.ts); then the whole
- * plan is written as one batch with multi-row inserts, and one query asserts that no document it
- * touched went past its amount. A dry run computes the same plan and writes no allocation; the
- * caller rolls the transaction back (the assignments and the batch number with it).
+ * plan is written as one batch with multi-row inserts, and set-based queries assert that no
+ * document it touched went past its amount and that every document it names exists (the CLI runs
+ * it without SQLite's per-row foreign-key check). A dry run computes the same plan and writes no
+ * allocation; the caller rolls the transaction back (the assignments and the batch number with it).
  */
 export async function reconcileAuto(store: Store, actor: Actor, options: { customer?: string; dryRun?: boolean }): Promise<ReconcileResult> {
   requirePermission(actor.user, actor.role, 'finance', 'reconcile');
@@ -41,7 +44,7 @@ export async function reconcileAuto(store: Store, actor: Actor, options: { custo
   if (options.customer !== undefined && !(await store.customers.find(options.customer))) {
     throw new NotFoundError('customer', options.customer, 'list customers with: owed customer list');
   }
-  const assigned = await assignNamedCash(store, options.customer);
+  const { assigned, receiptKeys } = await assignNamedCash(store, options.customer);
 
   const tolerances = new Map<string, number>();
   const formats = new Map<string, (minor: number) => string>();
@@ -59,31 +62,44 @@ export async function reconcileAuto(store: Store, actor: Actor, options: { custo
     },
   };
   const plan = planAll(await store.reconciliation.candidates(options.customer), planOptions);
-  if (plan.length === 0) return { batch: null, allocations: [], assigned, dryRun };
+  if (plan.length === 0) {
+    await check(store, null, receiptKeys);
+    return { batch: null, allocations: [], plan: null, assigned, dryRun };
+  }
 
   const batch = await nextDocumentNumber(store, 'RB', actor.today);
   await store.allocations.createBatch(batch, 'auto', null, actor.now, actor.user);
   if (!dryRun) {
     await store.reconciliation.insertAllocations(batch, plan, actor.now, actor.user);
-    // Asserted, not hoped: the stored state must agree with the plan.
-    const over = await store.reconciliation.overAllocated(batch);
-    if (over.length > 0) throw new InvariantError(`${batch} took ${over.slice(0, 5).join(', ')}${over.length > 5 ? ` and ${over.length - 5} more` : ''} past its amount`);
+    await check(store, batch, receiptKeys);
   }
   await store.audit.record({ entity: 'reconcile', key: batch, action: 'auto', detail: { allocations: plan.length, customer: options.customer ?? null } });
-  return { batch, allocations: plan.allocations(), assigned, dryRun };
+  return { batch, allocations: plan.allocations(), plan, assigned, dryRun };
+}
+
+/**
+ * Asserted, not hoped: what was stored must agree with the plan. The command runs without SQLite's
+ * per-row foreign-key check (a million of them were random reads of the invoices), so the
+ * references are asserted here, set-based, with the amounts.
+ */
+async function check(store: Store, batch: string | null, assigned: readonly number[]): Promise<void> {
+  const { over, unknown } = await store.reconciliation.checkBatch(batch, assigned);
+  const some = (items: readonly string[]) => `${items.slice(0, 5).join(', ')}${items.length > 5 ? ` and ${items.length - 5} more` : ''}`;
+  if (unknown.length > 0) throw new InvariantError(`${batch ?? 'reconcile auto'} names what the book does not have: ${some(unknown)}`);
+  if (over.length > 0) throw new InvariantError(`${batch} took ${some(over)} past its amount`);
 }
 
 /**
  * Unidentified cash whose reference or memo names exactly one invoice (in its currency) belongs to
  * that invoice's customer: found and attached set-based, each assignment audited.
  */
-async function assignNamedCash(store: Store, customer: string | undefined): Promise<ReconcileResult['assigned']> {
+async function assignNamedCash(store: Store, customer: string | undefined): Promise<{ assigned: ReconcileResult['assigned']; receiptKeys: number[] }> {
   const named = new Map<UnidentifiedCash, string>();
   for (const cash of await store.reconciliation.unidentifiedCash()) {
     const numbers = invoiceNumbersIn(cash.text);
     if (numbers.length === 1) named.set(cash, numbers[0]!);
   }
-  if (named.size === 0) return [];
+  if (named.size === 0) return { assigned: [], receiptKeys: [] };
   const documents = await store.reconciliation.documentsByNumber([...named.values()]);
   const assigned: { receipt: string; customer: string; invoice: string }[] = [];
   const assignments: ReceiptAssignment[] = [];
@@ -96,7 +112,7 @@ async function assignNamedCash(store: Store, customer: string | undefined): Prom
   }
   await store.reconciliation.assign(assignments);
   await store.reconciliation.recordAudit(assigned.map((a) => ({ entity: 'receipt', key: a.receipt, action: 'assign', detail: { customer: a.customer, because: `memo names ${a.invoice}` } })));
-  return assigned;
+  return { assigned, receiptKeys: assignments.map((a) => a.receiptKey) };
 }
 
 export interface ManualTarget {
