@@ -30,7 +30,14 @@ export interface CsvOptions {
 }
 
 const SNIFF_BYTES = 64 * 1024;
-const READ_BYTES = 256 * 1024;
+/**
+ * The size of a read, and so of the records in flight between the reader and the database. 64 KiB
+ * (about 700 invoice rows) against 256 KiB: the rows of a chunk that wait while a batch is written
+ * outlive two young-generation collections and are promoted, then collected by full GCs. 1M
+ * invoices: promoted 474 -> 14 MB, scavenge pauses 5.0 -> 0.6 s (under load); 16 KiB promoted as
+ * much as 256 KiB again.
+ */
+const READ_BYTES = 64 * 1024;
 
 function invalid(name: string, reason: string, hint?: string): ValidationError {
   return new ValidationError({ field: name, reason }, hint);
@@ -164,14 +171,14 @@ export function openInput(file: string, stdin: Readable): { stream: Readable; na
   if (file === '-') return { stream: stdin, name: 'standard input' };
   if (!fs.existsSync(file)) throw invalid(file, 'does not exist');
   if (fs.statSync(file).isDirectory()) throw invalid(file, 'is a directory, not a CSV file');
-  // Large reads: fewer chunks to decode and parse; memory holds a few of them.
+  // READ_BYTES says why reads are this size (fs streams' own default, stated to keep it).
   const open = () => fs.createReadStream(file, { highWaterMark: READ_BYTES });
   return { stream: open(), name: file, reopen: open };
 }
 
 /**
  * Streams a CSV file as records, decoding UTF-8 (with or without BOM), GBK or GB18030. Memory
- * holds a chunk of the file (256 KiB) and its records at a time, whatever the size of the file.
+ * holds a chunk of the file (64 KiB) and its records at a time, whatever the size of the file.
  */
 export async function readCsv(input: Readable, options: CsvOptions): Promise<CsvSource> {
   const { head, rest } = await sniff(input, options.name);

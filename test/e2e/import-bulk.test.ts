@@ -104,6 +104,29 @@ describe.each(testEngines())('%s', (engine) => {
     await checked();
   }, SLOW);
 
+  it('receipts that arrive bounced (reversed_on), written one row at a time once deferred, keep their reversals and balances', async () => {
+    const lines = fs.readFileSync(csv.receipts.path, 'utf8').trimEnd().split('\n');
+    // Every 7th receipt bounced on its own date: early ones through the triggers, most on the bulk path.
+    const bounced = lines.slice(1).flatMap((line, i) => (i % 7 === 3 ? [line.split(',')[0]!] : []));
+    const file = path.join(tmp.dir, 'bounced-receipts.csv');
+    fs.writeFileSync(file, `${[`${lines[0]},reversed_on`, ...lines.slice(1).map((line, i) => `${line},${i % 7 === 3 ? line.split(',')[0] : ''}`)].join('\n')}\n`);
+    expect(bounced.length * 7).toBeGreaterThan(2 * BULK_AFTER);
+
+    const imported = await cli('import', 'receipts', file);
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toBe(`receipts: ${csv.receipts.rows} rows read, created ${csv.receipts.rows}, 0 already present\n`);
+    await checked();
+    const exported = await cli('export', 'receipts', '--json');
+    expect(exported.code, exported.stderr).toBe(0);
+    const reversals = (JSON.parse(exported.stdout) as { date: string; reversed_on: string | null }[]).filter((r) => r.reversed_on !== null);
+    expect(reversals.map((r) => r.reversed_on)).toEqual(bounced);
+    expect(reversals.every((r) => r.reversed_on === r.date)).toBe(true);
+
+    const again = await cli('import', 'receipts', file);
+    expect(again.stdout).toBe(`receipts: ${csv.receipts.rows} rows read, created 0, ${csv.receipts.rows} already present\n`);
+    expect(again.code).toBe(0);
+  }, SLOW);
+
   it('one bad row at the end of a large file, or a dry run, writes nothing', async () => {
     const before = await snapshot(book.target);
     const lines = fs.readFileSync(csv.receipts.path, 'utf8').trimEnd().split('\n');

@@ -154,31 +154,34 @@ export async function runImport<T>(
   };
 
   let records = 0;
-  const take = async (incoming: readonly IncomingRow[]) => {
+  /**
+   * Checks one record (a row, or the rows of a group) and adds it to the batch; true when the
+   * batch is full. Synchronous: a million rows are not a million promises.
+   */
+  const take = (first: IncomingRow, rows?: readonly IncomingRow[]): boolean => {
     records++;
-    const first = incoming[0]!;
-    const mapping = incoming.length === 1 ? first.problems ?? [] : incoming.flatMap((i) => i.problems ?? []);
-    const checked = mapping.length > 0
+    const mapping = rows === undefined ? first.problems : rows.some((i) => i.problems) ? rows.flatMap((i) => i.problems ?? []) : undefined;
+    const checked = mapping !== undefined && mapping.length > 0
       ? mapping
-      : grouped ? importer.prepareGroup!(incoming, ctx) : importer.prepare(first, ctx);
+      : rows !== undefined ? importer.prepareGroup!(rows, ctx) : importer.prepare(first, ctx);
     if (isProblems(checked)) {
-      const found = checked.map((p) => asWritten(incoming.length === 1 ? first : incoming.find((i) => i.line === p.row) ?? first, p));
-      if (options.partial) rejectRows({ row: first, rows: incoming }, found.map(describe).join('; '));
+      const found = checked.map((p) => asWritten(rows === undefined ? first : rows.find((i) => i.line === p.row) ?? first, p));
+      if (options.partial) rejectRows({ row: first, rows: rows ?? [first] }, found.map(describe).join('; '));
       else for (const p of found) problem(p);
-      return;
+      return false;
     }
     const earlier = keys.get(checked.key);
     if (earlier !== undefined) {
       const p = duplicateKey(importer, first.line, checked.key, earlier);
-      if (options.partial) rejectRows({ row: first, rows: incoming }, describe(p));
+      if (options.partial) rejectRows({ row: first, rows: rows ?? [first] }, describe(p));
       else problem(p);
-      return;
+      return false;
     }
     keys.set(checked.key, first.line);
     // Batches are written even once the import is bound to fail: that is how checks against the
     // book (unknown customers, conflicts) reach every row; the transaction is rolled back anyway.
-    batch.push(grouped ? { row: first, rows: incoming, key: checked.key, record: checked.record } : { row: first, key: checked.key, record: checked.record });
-    if (batch.length >= BATCH) await flush();
+    batch.push(rows !== undefined ? { row: first, rows, key: checked.key, record: checked.record } : { row: first, key: checked.key, record: checked.record });
+    return batch.length >= BATCH;
   };
 
   // Rows of one group (an order's lines) are gathered until the group's value changes.
@@ -192,19 +195,19 @@ export async function runImport<T>(
         continue;
       }
       if (!grouped) {
-        await take([incoming]);
+        if (take(incoming)) await flush();
         continue;
       }
       const key = (incoming.fields.get(importer.groupBy!) ?? '').trim();
       if (group.length > 0 && key !== groupKey) {
-        await take(group);
+        if (take(group[0]!, group)) await flush();
         group = [];
       }
       groupKey = key;
       group.push(incoming);
     }
   }
-  if (group.length > 0) await take(group);
+  if (group.length > 0) take(group[0]!, group);
   await flush();
   if (read === 0) throw new ValidationError({ field: importer.entity, reason: 'the file has a header but no rows' });
 

@@ -63,11 +63,14 @@ export function importRepository(q: Knex): ImportRepository {
   /** Customer ids by code, for the documents of this import: at most one lookup per code. */
   const customerIds = new Map<string, number>();
   let deferred: DeferredDerivations | undefined;
+  /** Once deferred, the documents' tables have no insert triggers: rows go in one by one (InsertOptions). */
+  const documentRows = () => ({ oneRowPerStatement: deferred !== undefined });
 
-  async function idsOf(codes: readonly string[]): Promise<Map<string, number>> {
-    const missing = unique(codes).filter((c) => !customerIds.has(c));
-    if (missing.length > 0) {
-      const rows = await db().rows<{ id: unknown; code: string }>(`select id, code from customers where ${db().inKeys('code')}`, [db().keys(missing)]);
+  async function idsOf(codes: readonly (string | null)[]): Promise<Map<string, number>> {
+    const missing = new Set<string>();
+    for (const c of codes) if (c !== null && !customerIds.has(c)) missing.add(c);
+    if (missing.size > 0) {
+      const rows = await db().rows<{ id: unknown; code: string }>(`select id, code from customers where ${db().inKeys('code')}`, [db().keys([...missing])]);
       for (const r of rows) customerIds.set(r.code, readInteger(r.id));
     }
     return customerIds;
@@ -109,14 +112,16 @@ export function importRepository(q: Knex): ImportRepository {
       ]));
       return ids;
     },
+    // The keys of an import's batch are unique already, and a repeated key would match the same
+    // rows: no Set of 2,000 keys per batch.
     async invoicesByNumber(numbers) {
       if (numbers.length === 0) return new Map();
-      const rows = await db().rows<Record<string, unknown>>(`${invoiceSelect()}${db().inKeys('i.number')}`, [db().keys(unique(numbers))]);
+      const rows = await db().rows<Record<string, unknown>>(`${invoiceSelect()}${db().inKeys('i.number')}`, [db().keys(numbers)]);
       return new Map(rows.map((r) => [String(r.number), invoiceFromRow(r)]));
     },
     async invoicesByExternalRef(refs) {
       if (refs.length === 0) return new Map();
-      const rows = await db().rows<Record<string, unknown>>(`${invoiceSelect()}${db().inKeys('i.external_ref')}`, [db().keys(unique(refs))]);
+      const rows = await db().rows<Record<string, unknown>>(`${invoiceSelect()}${db().inKeys('i.external_ref')}`, [db().keys(refs)]);
       return new Map(rows.map((r) => [String(r.external_ref), invoiceFromRow(r)]));
     },
     async insertInvoices(invoices, at, by) {
@@ -125,7 +130,7 @@ export function importRepository(q: Knex): ImportRepository {
       const no = db().bool(false);
       await db().insert('invoices', INVOICE_COLUMNS, invoices.map((i, k) => [
         ids[k], i.number, i.kind, customers.get(i.customer), i.issueDate, i.dueDate, i.currency, i.net, i.tax, i.total, no, i.externalRef, at, by,
-      ]));
+      ]), documentRows());
       return ids;
     },
     async receiptsByBankRef(refs) {
@@ -133,18 +138,21 @@ export function importRepository(q: Knex): ImportRepository {
       const rows = await db().rows<Record<string, unknown>>(
         `select r.id, r.number, c.code as customer, r.receipt_date, r.currency, r.amount, r.method, r.bank_ref, r.memo
          from receipts r left join customers c on c.id = r.customer_id where ${db().inKeys('r.bank_ref')}`,
-        [db().keys(unique(refs))],
+        [db().keys(refs)],
       );
       return new Map(rows.map((r) => [String(r.bank_ref), receiptFromRow(r)]));
     },
     async insertReceipts(receipts, at, by) {
-      const customers = await idsOf(receipts.flatMap((r) => (r.customer === null ? [] : [r.customer])));
+      const customers = await idsOf(receipts.map((r) => r.customer));
       const ids = await db().nextIds('receipts', receipts.length);
       await db().insert('receipts', RECEIPT_COLUMNS, receipts.map((r, k) => [
         ids[k], r.number, r.customer === null ? null : customers.get(r.customer), r.date, r.currency, r.amount, r.method, r.bankRef, r.memo, at, by,
-      ]));
-      const reversed = receipts.flatMap((r, k) => (r.reversedOn ? [[ids[k], r.reversedOn, 'reversed before import', at, by]] : []));
-      await db().insert('receipt_reversals', REVERSAL_COLUMNS, reversed);
+      ]), documentRows());
+      const reversed: unknown[][] = [];
+      receipts.forEach((r, k) => {
+        if (r.reversedOn) reversed.push([ids[k], r.reversedOn, 'reversed before import', at, by]);
+      });
+      await db().insert('receipt_reversals', REVERSAL_COLUMNS, reversed, documentRows());
       return ids;
     },
     async raiseNumbers(series, year, last) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Customer } from '../../customers/customer.js';
-import { parseDate, yearOf } from '../../dates.js';
+import { parseDate } from '../../dates.js';
 import { isPositive, parseMoney } from '../../money/index.js';
 import { RECEIPT_METHODS } from '../../receivables/receipt.js';
 import { reconcileAuto } from '../../receivables/reconcile.js';
@@ -38,6 +38,19 @@ export function receiptFingerprint(date: string, amount: string, reference: stri
 
 function fingerprintDigest(date: string, amount: string, reference: string): string {
   return createHash('sha256').update(`${date}\u0000${canonicalAmount(amount)}\u0000${reference}`).digest('hex').slice(0, 24);
+}
+
+/** Reference, memo and payer, those present, joined as the receipt's memo (at most 1,000 characters). */
+function memoOf(reference: string | null, memo: string | null, payer: string | null): string | null {
+  let out = reference || null;
+  if (memo) out = out === null ? memo : `${out} · ${memo}`;
+  if (payer) out = out === null ? payer : `${out} · ${payer}`;
+  return out === null ? null : out.slice(0, 1000);
+}
+
+/** The year of a date the row's checks have already found to be YYYY-MM-DD. */
+function yearOfDate(date: string): number {
+  return (date.charCodeAt(0) - 48) * 1000 + (date.charCodeAt(1) - 48) * 100 + (date.charCodeAt(2) - 48) * 10 + (date.charCodeAt(3) - 48);
 }
 
 /** The same payment written 1,000.00, 1000.00 or 1000 is one payment. */
@@ -133,20 +146,20 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
   const byName = new Map<string, readonly string[]>();
 
   /** Looks up, once per import, every payer of the batch: as a customer code, else as a customer's exact name. */
-  async function resolvePayers(ctx: ImportContext, payers: readonly string[]): Promise<void> {
+  async function resolvePayers(ctx: ImportContext, payers: ReadonlySet<string>): Promise<void> {
     if (byCode.size > REMEMBERED) byCode.clear();
     if (byName.size > REMEMBERED) byName.clear();
-    const codes = [...new Set(payers)].filter((p) => !byCode.has(p));
+    const codes = [...payers].filter((p) => !byCode.has(p));
     if (codes.length > 0) {
       const found = await ctx.store.imports.customersByCode(codes);
       for (const code of codes) byCode.set(code, found.get(code) ?? null);
     }
-    const names = [...new Set(payers)].filter((p) => byCode.get(p) === null && !byName.has(p));
+    const names = [...payers].filter((p) => byCode.get(p) === null && !byName.has(p));
     if (names.length > 0) {
       const found = await ctx.store.imports.customerCodesByName(names);
       for (const name of names) byName.set(name, found.get(name) ?? []);
     }
-    const named = [...new Set(payers.flatMap((p) => (byCode.get(p) === null ? byName.get(p) ?? [] : [])))].filter((c) => !byCode.has(c));
+    const named = [...new Set([...payers].flatMap((p) => (byCode.get(p) === null ? byName.get(p) ?? [] : [])))].filter((c) => !byCode.has(c));
     if (named.length > 0) {
       const found = await ctx.store.imports.customersByCode(named);
       for (const code of named) byCode.set(code, found.get(code) ?? null);
@@ -170,14 +183,17 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
       const parsed = prepareQuickly(row) ?? prepareThoroughly(row);
       if (Array.isArray(parsed)) return parsed;
       const p = parsed as Parsed;
-      const bankRef = p.bankRef ?? `fp:${fingerprintOf(p)}`;
+      if (p.bankRef !== null) return { key: p.bankRef, record: p as ReceiptRow };
+      const bankRef = `fp:${fingerprintOf(p)}`;
       return { key: bankRef, record: { ...p, bankRef } };
     },
     async commit(batch, ctx) {
-      await resolvePayers(ctx, batch.flatMap((b) => (b.record.customer === null ? [] : [b.record.customer])));
+      const payers = new Set<string>();
+      for (const b of batch) if (b.record.customer !== null) payers.add(b.record.customer);
+      await resolvePayers(ctx, payers);
       const existing = await ctx.store.imports.receiptsByBankRef(batch.map((b) => b.key));
       const found = new BatchFindings();
-      const fresh: { row: SourceRow; receipt: Omit<ImportedReceipt, 'number'> }[] = [];
+      const fresh: { row: SourceRow; receipt: Omit<ImportedReceipt, 'number'>; year: number }[] = [];
       for (const b of batch) {
         const r = b.record;
         // An unknown payer is not an error on a bank statement: it is unidentified cash.
@@ -197,11 +213,11 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
           }
           amount = money.minor;
         }
-        const memo = [r.reference, r.memo, code === null && r.customer !== null ? `payer: ${r.customer}` : null].filter((x): x is string => !!x).join(' · ') || null;
-        const receipt = { customer: code, date: r.date, currency, amount, method: r.method, bankRef: r.bankRef, memo: memo === null ? null : memo.slice(0, 1000), reversedOn: r.reversedOn };
+        const memo = memoOf(r.reference, r.memo, code === null && r.customer !== null ? `payer: ${r.customer}` : null);
+        const receipt = { customer: code, date: r.date, currency, amount, method: r.method, bankRef: r.bankRef, memo, reversedOn: r.reversedOn };
         const old = existing.get(b.key);
         if (!old) {
-          fresh.push({ row: b.row, receipt });
+          fresh.push({ row: b.row, receipt, year: yearOfDate(r.date) });
           continue;
         }
         const earlier = ctx.claim(old.id, b.row);
@@ -215,17 +231,20 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
         const rows: SourceRow[] = [];
         const byYear = new Map<number, typeof fresh>();
         for (const f of fresh) {
-          const year = yearOf(f.receipt.date);
-          const ofYear = byYear.get(year);
+          const ofYear = byYear.get(f.year);
           if (ofYear) ofYear.push(f);
-          else byYear.set(year, [f]);
+          else byYear.set(f.year, [f]);
         }
         for (const [year, ofYear] of [...byYear].sort(([a], [b]) => a - b)) {
           const first = await ctx.store.imports.reserveNumbers('RC', year, ofYear.length);
-          ofYear.forEach((f, i) => {
-            numbered.push({ ...f.receipt, number: `RC-${year}-${String(first + i).padStart(6, '0')}` });
-            rows.push(f.row);
-          });
+          for (let i = 0; i < ofYear.length; i++) {
+            const { row, receipt: r } = ofYear[i]!;
+            numbered.push({
+              number: `RC-${year}-${String(first + i).padStart(6, '0')}`, customer: r.customer, date: r.date, currency: r.currency, amount: r.amount,
+              method: r.method, bankRef: r.bankRef, memo: r.memo, reversedOn: r.reversedOn,
+            });
+            rows.push(row);
+          }
         }
         const ids = await ctx.store.imports.insertReceipts(numbered, ctx.actor.now, ctx.actor.user);
         for (let i = 0; i < ids.length; i++) ctx.claim(ids[i]!, rows[i]!);
