@@ -79,6 +79,26 @@ describe.each(testEngines())('%s', (engine) => {
     expect(await readJson(book.db.dbArg, 'invoice', 'show', 'OB-0002')).toMatchObject({ net: '5000.00', tax: '0.00', total: '5000.00' });
   });
 
+  it('invoices numbered in owed\'s own form move its series on: the next invoice issued here follows the highest imported', async () => {
+    await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS], ['import', 'products', DEMO_PRODUCTS]);
+    const csv = file('owed-numbers.csv', [
+      'number,customer,issue_date,total',
+      'INV-2026-000012,C001,2026-09-15,100.00',
+      'INV-2026-000005,C002,2026-10-01,200.00',
+      'INV-2025-000040,C001,2025-12-01,300.00',
+      'OB-0009,C001,2026-10-01,400.00',
+    ].join('\n'));
+    const r = await cli(['import', 'invoices', csv]);
+    expect(r.stdout).toBe('invoices: 4 rows read, created 4, 0 already present\n');
+    const issue = (date: string) => cli(['invoice', 'issue', '--customer', 'C001', '--line', 'S-FRT-001:1', '--date', date]);
+    expect((await issue('2026-11-01')).stdout).toBe('INV-2026-000013\n');
+    expect((await issue('2025-12-15')).stdout).toBe('INV-2025-000041\n');
+    // A dry run moves nothing.
+    const dry = file('owed-numbers-dry.csv', 'number,customer,issue_date,total\nINV-2026-000900,C001,2026-11-01,100.00');
+    expect((await cli(['import', 'invoices', dry, '--dry-run'])).code).toBe(0);
+    expect((await issue('2026-11-02')).stdout).toBe('INV-2026-000014\n');
+  });
+
   it('invoices: net + tax must equal total (exit 3, nothing written)', async () => {
     await seed(book.db.dbArg, ['import', 'customers', DEMO_CUSTOMERS]);
     const before = await snapshot(book.db.target);

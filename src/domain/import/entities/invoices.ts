@@ -78,6 +78,8 @@ function prepareQuickly(row: SourceRow): { key: string; record: InvoiceRow } | u
 interface Billing {
   readonly customer: Found<Customer>;
   readonly term: PaymentTerm | Problem;
+  /** For the fast path: the minor digits of the customer's currency and its terms, when both are known. */
+  readonly quick?: { readonly places: number; readonly term: PaymentTerm };
 }
 
 /**
@@ -109,11 +111,9 @@ function amountsThoroughly(row: SourceRow, r: InvoiceRow, billing: Billing): Imp
 
 /** The same for plain amounts in the customer's currency; undefined sends the row to amountsThoroughly. */
 function amountsQuickly(r: InvoiceRow, billing: Billing): ImportedInvoice | undefined {
-  const customer = billing.customer;
-  const term = billing.term;
-  if ((r.currency !== null && r.currency !== customer.currency) || 'reason' in term) return undefined;
-  const places = minorDigitsOf(customer.currency);
-  if (places === undefined) return undefined;
+  const { customer, quick } = billing;
+  if (quick === undefined || (r.currency !== null && r.currency !== customer.currency)) return undefined;
+  const places = quick.places;
   const total = plainMinor(r.total, places);
   const net = r.net === null ? undefined : plainMinor(r.net, places);
   const tax = r.tax === null ? undefined : plainMinor(r.tax, places);
@@ -121,7 +121,7 @@ function amountsQuickly(r: InvoiceRow, billing: Billing): ImportedInvoice | unde
   const netMinor = net ?? (tax !== undefined ? total - tax : total);
   const taxMinor = tax ?? total - netMinor;
   if (netMinor + taxMinor !== total || netMinor < 0 || taxMinor < 0) return undefined;
-  return invoiceOf(r, customer, customer.currency, netMinor, taxMinor, total, term);
+  return invoiceOf(r, customer, customer.currency, netMinor, taxMinor, total, quick.term);
 }
 
 function invoiceOf(r: InvoiceRow, customer: Customer, currency: string, net: number, tax: number, total: number, term: PaymentTerm): ImportedInvoice {
@@ -141,7 +141,9 @@ function invoiceOf(r: InvoiceRow, customer: Customer, currency: string, net: num
 
 function billingOf(customer: Found<Customer>, settings: CompanySettings): Billing {
   try {
-    return { customer, term: findTerm(customer.terms, settings.terms) };
+    const term = findTerm(customer.terms, settings.terms);
+    const places = minorDigitsOf(customer.currency);
+    return { customer, term, ...(places !== undefined ? { quick: { places, term } } : {}) };
   } catch (error) {
     const problem = (error as { problems?: readonly Problem[] }).problems?.[0];
     if (!problem) throw error;
@@ -158,6 +160,8 @@ function billingOf(customer: Found<Customer>, settings: CompanySettings): Billin
 export function createInvoiceImporter(): EntityImporter<InvoiceRow> {
   /** Customers met so far (null: not in the book), by code: one lookup per customer per import. */
   const customers = new Map<string, Billing | null>();
+  /** The highest number written per series and year ("INV-2026"), among numbers in owed's own form. */
+  const highest = new Map<string, number>();
   const importer: EntityImporter<InvoiceRow> = {
     entity: 'invoices',
     documents: 'invoices',
@@ -177,7 +181,8 @@ export function createInvoiceImporter(): EntityImporter<InvoiceRow> {
         }
       }
       const existing = await ctx.store.imports.invoicesByNumber(batch.map((b) => b.key));
-      const refs = batch.flatMap((b) => (b.record.externalRef === null ? [] : [b.record.externalRef]));
+      const refs: string[] = [];
+      for (const b of batch) if (b.record.externalRef !== null) refs.push(b.record.externalRef);
       const byRef = refs.length > 0 ? await ctx.store.imports.invoicesByExternalRef(refs) : new Map<string, Found<ImportedInvoice>>();
       const found = new BatchFindings();
       const fresh: ImportedInvoice[] = [];
@@ -217,22 +222,25 @@ export function createInvoiceImporter(): EntityImporter<InvoiceRow> {
         const ids = await ctx.store.imports.insertInvoices(fresh, ctx.actor.now, ctx.actor.user);
         for (let i = 0; i < ids.length; i++) ctx.claim(ids[i]!, freshRows[i]!);
         found.created += fresh.length;
-        // Numbers in owed's own format move its series on, so the next invoice issued here is not a duplicate.
         // Tested without a match array per row: most imported numbers are in owed's form.
-        const highest = new Map<string, number>();
         for (const i of fresh) {
           if (!OWED_NUMBER.test(i.number)) continue;
           const seriesYear = i.number.slice(0, -7);
           const last = Number(i.number.slice(-6));
           if (last > (highest.get(seriesYear) ?? 0)) highest.set(seriesYear, last);
         }
-        for (const [seriesYear, last] of highest) {
-          const [series, year] = seriesYear.split('-');
-          await ctx.store.imports.raiseNumbers(series!, Number(year), last);
-        }
         await ctx.store.audit.record({ entity: 'invoice', key: `${fresh[0]!.number}…${fresh[fresh.length - 1]!.number}`, action: 'import', detail: { created: fresh.length } });
       }
       return found;
+    },
+    // Numbers in owed's own format move its series on, so the next invoice issued here is not a
+    // duplicate: once, after the last batch (nothing issues from the series meanwhile).
+    async finish(ctx) {
+      for (const [seriesYear, last] of highest) {
+        const [series, year] = seriesYear.split('-');
+        await ctx.store.imports.raiseNumbers(series!, Number(year), last);
+      }
+      return {};
     },
   };
   return importer;
