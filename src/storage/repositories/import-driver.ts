@@ -36,14 +36,16 @@ export interface InsertOptions {
   /**
    * SQLite: one row per INSERT, for a table whose insert triggers are off (a deferred import). A
    * multi-row INSERT that may fail halfway keeps a statement journal of every page it changes (a
-   * temporary file); a single-row one needs none: 1M invoices 3.3 -> 1.1 s of CPU.
+   * temporary file); a single-row one needs none. 870k receipts (random fingerprint keys): the
+   * row phase 13.9-15.1 -> 12.3-12.9 s of CPU; 1M invoices (keys in order) about even.
    */
   readonly oneRowPerStatement?: boolean;
 }
 
 interface SqliteStatement {
   all(params: readonly unknown[]): unknown[];
-  run(params: readonly unknown[]): unknown;
+  /** An array binds its elements; so do separate arguments, which better-sqlite3 reads faster. */
+  run(...params: readonly unknown[]): unknown;
 }
 
 interface SqliteConnection {
@@ -168,7 +170,8 @@ export function importDriver(q: Knex): ImportDriver {
       await withSqlite((_conn, prepare) => {
         if (options?.oneRowPerStatement) {
           const statement = prepare(insertText(table, columns, 1));
-          for (const row of rows) statement.run(row.includes(true) || row.includes(false) ? row.map((v) => (typeof v === 'boolean' ? Number(v) : v)) : row);
+          // Values as arguments, not one array: 0.5 µs a row less (better-sqlite3 reads an array element by element).
+          for (const row of rows) statement.run(...(row.includes(true) || row.includes(false) ? row.map((v) => (typeof v === 'boolean' ? Number(v) : v)) : row));
           return;
         }
         for (let i = 0; i < rows.length; i += perStatement) {
