@@ -47,8 +47,12 @@ function planListing(allocations: ReconcileResult['allocations'], explain: boole
   };
 }
 
-/** Allocations rendered and written a page at a time: a whole year of bank lines is a million rows. */
-const CSV_PAGE = 10_000;
+/**
+ * Allocations rendered and written a page at a time: a whole year of bank lines is a million rows.
+ * A page of a thousand (about 75 kB) stays below V8's large-object size, so its text dies young;
+ * pages of ten thousand collected in the large-object space until a full collection (1M: +50 MB).
+ */
+const CSV_PAGE = 1000;
 
 /**
  * The plan as CSV, byte for byte what renderCsv gives for planListing, read straight from the

@@ -122,7 +122,7 @@ const PLAIN_NUMBER = /^[0-9A-Z-]*$/;
  * a.localeCompare(b), without the collator for document numbers such as INV-2026-000001 (for
  * those the two orders agree); sorting a large customer's documents calls it often.
  */
-function compareNumbers(a: string, b: string): number {
+export function compareNumbers(a: string, b: string): number {
   if (PLAIN_NUMBER.test(a) && PLAIN_NUMBER.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   return a.localeCompare(b);
 }
@@ -138,16 +138,16 @@ function byDue(a: OpenInvoice, b: OpenInvoice): number {
  */
 export function findSubset(items: readonly OpenInvoice[], target: number, tolerance: number): OpenInvoice[] | undefined {
   const candidates = [...items].filter((i) => i.open > 0 && i.open <= target + tolerance).sort(byDue).slice(0, SUBSET_CANDIDATES);
-  return searchSubset(candidates, target, tolerance);
+  return searchSubset(candidates.map((i) => i.open), target, tolerance)?.map((k) => candidates[k]!);
 }
 
 /**
- * The depth-first search of findSubset over candidates already chosen and ordered, sizes 2 to 5,
- * each in index order, returning the first combination that fits. A branch is cut when even its
+ * The depth-first search of findSubset over candidates already chosen and ordered (their opens),
+ * sizes 2 to 5, each in index order, returning the first combination that fits (its indices). A branch is cut when even its
  * smallest or its largest possible completion misses [target, target + tolerance]: such a branch
  * holds no solution, so the first solution found is the one the full search finds.
  */
-function searchSubset(candidates: readonly OpenInvoice[], target: number, tolerance: number): OpenInvoice[] | undefined {
+function searchSubset(candidates: readonly number[], target: number, tolerance: number): number[] | undefined {
   const n = candidates.length;
   const most = Math.min(SUBSET_MAX_SIZE, n);
   if (most < 2) return undefined;
@@ -160,7 +160,7 @@ function searchSubset(candidates: readonly OpenInvoice[], target: number, tolera
   const suffix: number[] = [];
   for (let s = n; s >= 0; s--) {
     if (s < n) {
-      const value = candidates[s]!.open;
+      const value = candidates[s]!;
       let at = suffix.length;
       while (at > 0 && suffix[at - 1]! > value) at--;
       suffix.splice(at, 0, value);
@@ -176,16 +176,16 @@ function searchSubset(candidates: readonly OpenInvoice[], target: number, tolera
   }
   let steps = 0;
   for (let size = smallest; size <= most; size++) {
-    const chosen: OpenInvoice[] = [];
-    const search = (start: number, sum: number): OpenInvoice[] | undefined => {
+    const chosen: number[] = [];
+    const search = (start: number, sum: number): number[] | undefined => {
       if (++steps > SUBSET_MAX_STEPS) return undefined;
       const need = size - chosen.length;
       if (need === 0) return sum >= target && sum - target <= tolerance ? [...chosen] : undefined;
       if (sum + least[start]![need]! > ceiling || sum + greatest[start]![need]! < target) return undefined;
       for (let i = start; i <= n - need; i++) {
-        const next = sum + candidates[i]!.open;
+        const next = sum + candidates[i]!;
         if (next > ceiling) continue;
-        chosen.push(candidates[i]!);
+        chosen.push(i);
         const found = search(i + 1, next);
         chosen.pop();
         if (found) return found;
@@ -247,10 +247,10 @@ function canComplete(n: number, take: number, start: number, sum: number, target
  * sorted opens takes a few microseconds, where the search in due order visits up to 29,458 nodes.
  * When a size fits, the search in due order runs from that size and stops at its first find.
  */
-function smallestFittingSize(candidates: readonly OpenInvoice[], target: number, ceiling: number, most: number): number | undefined {
+function smallestFittingSize(candidates: readonly number[], target: number, ceiling: number, most: number): number | undefined {
   const n = candidates.length;
   for (let i = 0; i < n; i++) {
-    const open = candidates[i]!.open;
+    const open = candidates[i]!;
     let j = i;
     for (; j > 0 && sortedOpens[j - 1]! > open; j--) sortedOpens[j] = sortedOpens[j - 1]!;
     sortedOpens[j] = open;
@@ -265,67 +265,101 @@ function smallestFittingSize(candidates: readonly OpenInvoice[], target: number,
   return undefined;
 }
 
-/** An invoice while it is being matched; `open` goes down as cash is taken. */
-interface Item<I extends OpenInvoice = OpenInvoice> extends OpenInvoice {
-  open: number;
-  /** Its place in due order. */
-  slot: number;
-  /** The invoice as the caller gave it. */
-  readonly source: I;
+/**
+ * One customer's unapplied cash and open invoices in one currency, by index (0 … count − 1), as the
+ * matcher reads them. reconcile auto answers from its columns, with no object per document;
+ * matchCustomer from objects.
+ */
+export interface MatchGroup {
+  readonly invoices: number;
+  /** What invoice i has open at the start (not above zero: never matched). */
+  open(i: number): number;
+  /** Its due and issue dates as ranks, ordered as the dates are. */
+  dueRank(i: number): number;
+  issueRank(i: number): number;
+  /** The order of two invoices' numbers, as compareNumbers gives it. */
+  compareInvoices(i: number, j: number): number;
+  invoiceNumber(i: number): string;
+  readonly receipts: number;
+  unapplied(r: number): number;
+  dateRank(r: number): number;
+  compareReceipts(r: number, s: number): number;
+  /** The invoices the receipt's reference and memo name (indices), each once, in the order named; unknown ones left out. */
+  named(r: number): readonly number[];
 }
 
+/** A match by index. `detail` is the subset's shared reason (explainMatch), '' for the other rules. */
+export type OnMatch = (receipt: number, invoice: number, amount: number, rule: MatchRule, adjustment: number, detail: string) => void;
+
 /**
- * The live (open > 0) invoices of one customer, in two orders, as their open amounts go down:
+ * The live (open > 0) invoices of one group, in two orders, as their open amounts go down:
  * - by due date, under a tree of minimum opens, for the rules subset and oldest: "the next live
  *   invoice in due order that is open at most X" is one walk down the tree, however many invoices
  *   before it are settled or too large;
  * - by open amount (a sorted array, binary search) for the rule exact.
  * A receipt then costs about log n instead of n, which matters for customers with thousands of
- * open invoices.
+ * open invoices. Everything is by index, in typed arrays.
  */
-class OpenItems<I extends OpenInvoice> {
-  private readonly due: Item<I>[];
+class OpenItems {
+  /** What each invoice (by index) has open now. */
+  readonly open: Float64Array;
+  /** Invoice index by place in due order ("slot"), live or not. */
+  private readonly due: Int32Array;
+  private readonly slotOf: Int32Array;
   /** Leaves from `leaves` on: the open of the invoice in that slot (Infinity once settled); inner nodes: the minimum below. */
   private readonly tree: Float64Array;
   private readonly leaves: number;
-  /** Live items by (open, slot). */
-  private readonly byOpen: Item<I>[];
+  /** Live slots by (open, slot). */
+  private readonly byOpen: number[];
+  /** The first invoice of the last `between`. */
+  first = -1;
 
-  constructor(items: Iterable<Item<I>>) {
-    this.due = [...items].filter((i) => i.open > 0).sort(byDue);
-    this.due.forEach((item, slot) => (item.slot = slot));
+  constructor(group: MatchGroup) {
+    const n = group.invoices;
+    this.open = new Float64Array(n);
+    const live: number[] = [];
+    for (let i = 0; i < n; i++) {
+      this.open[i] = group.open(i);
+      if (this.open[i]! > 0) live.push(i);
+    }
+    live.sort((a, b) => group.dueRank(a) - group.dueRank(b) || group.issueRank(a) - group.issueRank(b) || group.compareInvoices(a, b));
+    this.due = Int32Array.from(live);
+    this.slotOf = new Int32Array(n).fill(-1);
+    this.due.forEach((i, slot) => (this.slotOf[i] = slot));
     let leaves = 1;
     while (leaves < this.due.length) leaves <<= 1;
     this.leaves = leaves;
     this.tree = new Float64Array(2 * leaves).fill(Infinity);
-    for (const item of this.due) this.tree[leaves + item.slot] = item.open;
+    for (let slot = 0; slot < this.due.length; slot++) this.tree[leaves + slot] = this.open[this.due[slot]!]!;
     for (let node = leaves - 1; node >= 1; node--) this.tree[node] = Math.min(this.tree[2 * node]!, this.tree[2 * node + 1]!);
-    this.byOpen = [...this.due].sort((a, b) => a.open - b.open || a.slot - b.slot);
+    this.byOpen = Array.from(this.due.keys()).sort((a, b) => this.openAt(a) - this.openAt(b) || a - b);
   }
 
-  /** Live items in due order, from the start. */
-  *inDueOrder(atMost = Number.MAX_VALUE): Generator<Item<I>> {
-    for (let slot = this.next(0, atMost); slot >= 0; slot = this.next(slot + 1, atMost)) yield this.due[slot]!;
+  /** The invoice in a slot. */
+  invoice(slot: number): number {
+    return this.due[slot]!;
   }
 
-  /** Live items with open in [from, to]: how many, and the first. */
-  withOpenBetween(from: number, to: number): { count: number; first: Item<I> | undefined } {
+  /** How many live invoices are open between `from` and `to`; the first of them goes to `first`. */
+  between(from: number, to: number): number {
     const lo = this.firstAtLeast(from, -1);
     const hi = this.firstAtLeast(to + 1, -1);
-    return { count: hi - lo, first: this.byOpen[lo] };
+    this.first = lo < this.byOpen.length ? this.due[this.byOpen[lo]!]! : -1;
+    return hi - lo;
   }
 
-  reduce(item: Item<I>, by: number): void {
-    this.byOpen.splice(this.firstAtLeast(item.open, item.slot), 1);
-    item.open -= by;
-    if (item.open > 0) this.byOpen.splice(this.firstAtLeast(item.open, item.slot), 0, item);
-    let node = this.leaves + item.slot;
-    this.tree[node] = item.open > 0 ? item.open : Infinity;
+  reduce(invoice: number, by: number): void {
+    const slot = this.slotOf[invoice]!;
+    this.byOpen.splice(this.firstAtLeast(this.open[invoice]!, slot), 1);
+    const open = (this.open[invoice]! -= by);
+    if (open > 0) this.byOpen.splice(this.firstAtLeast(open, slot), 0, slot);
+    let node = this.leaves + slot;
+    this.tree[node] = open > 0 ? open : Infinity;
     for (node >>= 1; node >= 1; node >>= 1) this.tree[node] = Math.min(this.tree[2 * node]!, this.tree[2 * node + 1]!);
   }
 
-  /** The first slot ≥ from whose live item is open at most `atMost`, or -1. */
-  private next(from: number, atMost: number): number {
+  /** The first slot ≥ from whose live invoice is open at most `atMost`, or -1. */
+  next(from: number, atMost: number): number {
     if (from >= this.due.length) return -1;
     const tree = this.tree;
     let node = this.leaves + from;
@@ -342,14 +376,19 @@ class OpenItems<I extends OpenInvoice> {
     return node - this.leaves;
   }
 
+  private openAt(slot: number): number {
+    return this.open[this.due[slot]!]!;
+  }
+
   /** The first index of byOpen at or after (open, slot). */
   private firstAtLeast(open: number, slot: number): number {
     let lo = 0;
     let hi = this.byOpen.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const item = this.byOpen[mid]!;
-      if (item.open < open || (item.open === open && item.slot < slot)) lo = mid + 1;
+      const at = this.byOpen[mid]!;
+      const value = this.openAt(at);
+      if (value < open || (value === open && at < slot)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -357,76 +396,118 @@ class OpenItems<I extends OpenInvoice> {
 }
 
 /**
- * Matches one customer's unapplied cash to their open invoices, rule by rule, oldest receipt
- * first. Pure: the caller writes the matches, and checks them again under lock.
+ * Matches one group's unapplied cash to its open invoices, rule by rule, oldest receipt first,
+ * and reports each match as it is made. Pure: the caller writes the matches, and checks them
+ * again under lock.
  */
-export function matchCustomer<C extends UnappliedCash, I extends OpenInvoice>(cash: readonly C[], invoices: readonly I[], options: MatchOptions): MatchedCash<C, I>[] {
-  // A literal, not a spread: callers pass objects with more fields, and this runs a million times.
-  const open = new Map<string, Item<I>>();
-  for (const i of invoices) open.set(i.invoice, { invoice: i.invoice, open: i.open, issueDate: i.issueDate, dueDate: i.dueDate, slot: -1, source: i });
-  const items = new OpenItems(open.values());
-  const matches: MatchedCash<C, I>[] = [];
+export function matchGroup(group: MatchGroup, options: MatchOptions, onMatch: OnMatch): void {
+  const items = new OpenItems(group);
+  const open = items.open;
   const f = options.format;
-
-  for (const receipt of [...cash].sort((a, b) => compareDates(a.date, b.date) || compareNumbers(a.receipt, b.receipt))) {
-    let left = receipt.unapplied;
-    // The reason each rule gives is worded by MatchedCash from the match and `detail`.
-    const take = (invoice: Item<I>, amount: number, rule: MatchRule, detail: string, adjustment = 0): void => {
-      matches.push(new MatchedCash(receipt, invoice.source, amount, maxDate(receipt.date, invoice.issueDate), rule, adjustment, detail, f));
-      items.reduce(invoice, amount + adjustment);
-      left -= amount;
-    };
+  const tolerance = options.tolerance;
+  const order = Array.from({ length: group.receipts }, (_, r) => r)
+    .sort((a, b) => group.dateRank(a) - group.dateRank(b) || group.compareReceipts(a, b));
+  for (const r of order) {
+    let left = group.unapplied(r);
     for (const rule of options.rules) {
       if (left <= 0) break;
       if (rule === 'reference') {
-        for (const number of receipt.named ?? invoiceNumbersIn(receipt.text)) {
-          const invoice = open.get(number);
-          if (!invoice || invoice.open <= 0 || left <= 0) continue;
-          const amount = Math.min(left, invoice.open);
-          const gap = invoice.open - amount;
-          const closes = gap > 0 && gap <= options.tolerance && amount === left;
-          take(invoice, amount, 'reference', '', closes ? gap : 0);
+        for (const i of group.named(r)) {
+          if (open[i]! <= 0 || left <= 0) continue;
+          const amount = Math.min(left, open[i]!);
+          const gap = open[i]! - amount;
+          const adjustment = gap > 0 && gap <= tolerance && amount === left ? gap : 0;
+          onMatch(r, i, amount, 'reference', adjustment, '');
+          items.reduce(i, amount + adjustment);
+          left -= amount;
         }
       } else if (rule === 'exact') {
-        const exact = items.withOpenBetween(left, left);
-        if (exact.count === 1) {
-          const invoice = exact.first!;
-          take(invoice, left, 'exact', '');
-        } else if (exact.count === 0 && options.tolerance > 0) {
-          const near = items.withOpenBetween(left + 1, left + options.tolerance);
-          if (near.count === 1) {
-            const invoice = near.first!;
-            take(invoice, left, 'exact', '', invoice.open - left);
-          }
+        const exact = items.between(left, left);
+        if (exact === 1) {
+          const i = items.first;
+          onMatch(r, i, left, 'exact', 0, '');
+          items.reduce(i, left);
+          left = 0;
+        } else if (exact === 0 && tolerance > 0 && items.between(left + 1, left + tolerance) === 1) {
+          const i = items.first;
+          const adjustment = open[i]! - left;
+          onMatch(r, i, left, 'exact', adjustment, '');
+          items.reduce(i, left + adjustment);
+          left = 0;
         }
       } else if (rule === 'subset') {
-        const candidates: Item<I>[] = [];
-        for (const invoice of items.inDueOrder(left + options.tolerance)) {
-          candidates.push(invoice);
+        const candidates: number[] = [];
+        for (let slot = items.next(0, left + tolerance); slot >= 0; slot = items.next(slot + 1, left + tolerance)) {
+          candidates.push(items.invoice(slot));
           if (candidates.length === SUBSET_CANDIDATES) break;
         }
-        const subset = searchSubset(candidates, left, options.tolerance);
+        const opens = candidates.map((i) => open[i]!);
+        const subset = searchSubset(opens, left, tolerance);
         if (subset) {
-          const total = subset.reduce((s, i) => s + i.open, 0);
+          const total = subset.reduce((sum, k) => sum + opens[k]!, 0);
           const gap = total - left;
-          const names = subset.map((i) => i.invoice).join(' + ');
+          const names = subset.map((k) => group.invoiceNumber(candidates[k]!)).join(' + ');
           const reason = `${names} = ${f(total)}${gap > 0 ? `, ${f(gap)} more than paid: within tolerance` : ''}`;
           // The largest invoice carries the difference, so it always keeps a positive share.
-          const ordered = [...subset].sort((a, b) => a.open - b.open);
-          ordered.forEach((invoice, k) => {
-            const item = open.get(invoice.invoice)!;
-            const last = k === ordered.length - 1;
-            take(item, last ? item.open - gap : item.open, 'subset', reason, last ? gap : 0);
+          const ordered = [...subset].sort((a, b) => opens[a]! - opens[b]!);
+          ordered.forEach((k, at) => {
+            const i = candidates[k]!;
+            const last = at === ordered.length - 1;
+            const amount = last ? open[i]! - gap : open[i]!;
+            const adjustment = last ? gap : 0;
+            onMatch(r, i, amount, 'subset', adjustment, reason);
+            items.reduce(i, amount + adjustment);
+            left -= amount;
           });
         }
       } else {
-        for (const invoice of items.inDueOrder()) {
+        for (let slot = items.next(0, Number.MAX_VALUE); slot >= 0; slot = items.next(slot + 1, Number.MAX_VALUE)) {
           if (left <= 0) break;
-          const amount = Math.min(left, invoice.open);
-          take(invoice, amount, 'oldest', invoice.dueDate);
+          const i = items.invoice(slot);
+          const amount = Math.min(left, open[i]!);
+          onMatch(r, i, amount, 'oldest', 0, '');
+          items.reduce(i, amount);
+          left -= amount;
         }
       }
     }
   }
+}
+
+/** Ranks of dates: the same order, as small integers. */
+function dateRanks(dates: Iterable<IsoDate>): Map<IsoDate, number> {
+  return new Map([...new Set(dates)].sort(compareDates).map((d, rank) => [d, rank]));
+}
+
+/**
+ * Matches one customer's unapplied cash to their open invoices (one currency), rule by rule,
+ * oldest receipt first: matchGroup over objects. Each match holds the objects it was given.
+ */
+export function matchCustomer<C extends UnappliedCash, I extends OpenInvoice>(cash: readonly C[], invoices: readonly I[], options: MatchOptions): MatchedCash<C, I>[] {
+  // One invoice per number, the last given, where the first was.
+  const byNumber = new Map<string, I>();
+  for (const i of invoices) byNumber.set(i.invoice, i);
+  const list = [...byNumber.values()];
+  const index = new Map(list.map((i, k) => [i.invoice, k]));
+  const rank = dateRanks([...list.flatMap((i) => [i.dueDate, i.issueDate]), ...cash.map((c) => c.date)]);
+  const group: MatchGroup = {
+    invoices: list.length,
+    open: (i) => list[i]!.open,
+    dueRank: (i) => rank.get(list[i]!.dueDate)!,
+    issueRank: (i) => rank.get(list[i]!.issueDate)!,
+    compareInvoices: (i, j) => compareNumbers(list[i]!.invoice, list[j]!.invoice),
+    invoiceNumber: (i) => list[i]!.invoice,
+    receipts: cash.length,
+    unapplied: (r) => cash[r]!.unapplied,
+    dateRank: (r) => rank.get(cash[r]!.date)!,
+    compareReceipts: (r, s) => compareNumbers(cash[r]!.receipt, cash[s]!.receipt),
+    named: (r) => (cash[r]!.named ?? invoiceNumbersIn(cash[r]!.text)).flatMap((number) => index.get(number) ?? []),
+  };
+  const matches: MatchedCash<C, I>[] = [];
+  matchGroup(group, options, (r, i, amount, rule, adjustment, detail) => {
+    const receipt = cash[r]!;
+    const invoice = list[i]!;
+    matches.push(new MatchedCash(receipt, invoice, amount, maxDate(receipt.date, invoice.issueDate), rule, adjustment, rule === 'oldest' ? invoice.dueDate : detail, options.format));
+  });
   return matches;
 }

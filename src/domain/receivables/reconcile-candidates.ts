@@ -7,7 +7,7 @@
  * customer by customer.
  */
 import type { IsoDate } from '../dates.js';
-import { invoiceNumbersIn } from './matching.js';
+import { compareNumbers, invoiceNumbersIn } from './matching.js';
 
 /** Distinct strings (dates, currencies) by small integer. */
 export class Interner {
@@ -77,13 +77,16 @@ const YEARS = 10_000;
 
 /**
  * Document numbers by position. One in owed's own format is kept as one number (series, year and
- * sequence), about 8 bytes instead of a 32-byte string; any other is kept as it is.
+ * sequence), about 8 bytes instead of a 32-byte string; any other is kept as it is. Numbers that
+ * share their `series` (one per CandidateSet) have equal codes exactly when they are equal.
  */
 export class DocumentNumbers {
-  private readonly codes = new Float64Column();
-  private readonly series: string[] = [];
-  private readonly seriesIndex = new Map<string, number>();
+  private readonly codes: Float64Column;
   private readonly others = new Map<number, string>();
+
+  constructor(private readonly series = new Interner(), capacity = 0) {
+    this.codes = new Float64Column(capacity);
+  }
 
   get length(): number {
     return this.codes.length;
@@ -96,13 +99,7 @@ export class DocumentNumbers {
       this.others.set(at, number);
       return at;
     }
-    let s = this.seriesIndex.get(m[1]!);
-    if (s === undefined) {
-      s = this.series.length;
-      this.series.push(m[1]!);
-      this.seriesIndex.set(m[1]!, s);
-    }
-    return this.codes.push((s * YEARS + Number(m[2])) * SEQUENCE + Number(m[3]));
+    return this.codes.push((this.series.of(m[1]!) * YEARS + Number(m[2])) * SEQUENCE + Number(m[3]));
   }
 
   get(at: number): string {
@@ -111,7 +108,13 @@ export class DocumentNumbers {
     const sequence = code % SEQUENCE;
     const rest = (code - sequence) / SEQUENCE;
     const year = rest % YEARS;
-    return `${this.series[(rest - year) / YEARS]!}-${String(year).padStart(4, '0')}-${String(sequence).padStart(6, '0')}`;
+    return `${this.series.get((rest - year) / YEARS)}-${String(year).padStart(4, '0')}-${String(sequence).padStart(6, '0')}`;
+  }
+
+  /** The number as a Map key, without making its string when it can: equal keys, equal numbers (one series). */
+  key(at: number): number | string {
+    const code = this.codes.get(at);
+    return code < 0 ? this.others.get(at)! : code;
   }
 
   /** The order of get(a) and get(b) by code point, without making the strings when it can. */
@@ -124,9 +127,12 @@ export class DocumentNumbers {
     const q = this.get(b);
     return p < q ? -1 : p > q ? 1 : 0;
   }
-}
 
-const NONE: readonly string[] = Object.freeze([]);
+  /** compareNumbers(get(a), get(b)) (matching.ts), without the strings for owed's own numbers. */
+  order(a: number, b: number): number {
+    return this.codes.get(a) >= 0 && this.codes.get(b) >= 0 ? this.compare(a, b) : compareNumbers(this.get(a), this.get(b));
+  }
+}
 
 /** Dated amounts in minor units: the allocations of one document, reversals negative. */
 export type History = readonly { readonly date: IsoDate; readonly amount: number }[];
@@ -137,7 +143,7 @@ export class InvoiceColumns {
   readonly customerKey: Int32Column;
   /** Index into CandidateSet.currencies. */
   readonly currency: Uint8Column;
-  readonly number = new DocumentNumbers();
+  readonly number: DocumentNumbers;
   /** Index into CandidateSet.dates. */
   readonly issueDate: Int32Column;
   readonly dueDate: Int32Column;
@@ -148,10 +154,11 @@ export class InvoiceColumns {
   /** The totals of the irregular ones (the others' dates do not need them), by slot. */
   readonly totals = new Map<number, number>();
 
-  constructor(capacity: number) {
+  constructor(capacity: number, series: Interner) {
     this.key = new Int32Column(capacity);
     this.customerKey = new Int32Column(capacity);
     this.currency = new Uint8Column(capacity);
+    this.number = new DocumentNumbers(series, capacity);
     this.issueDate = new Int32Column(capacity);
     this.dueDate = new Int32Column(capacity);
     this.open = new Float64Column(capacity);
@@ -168,7 +175,7 @@ export class CashColumns {
   readonly key: Int32Column;
   readonly customerKey: Int32Column;
   readonly currency: Uint8Column;
-  readonly number = new DocumentNumbers();
+  readonly number: DocumentNumbers;
   readonly date: Int32Column;
   /** amount − Σ its allocations; > 0. */
   readonly unapplied: Float64Column;
@@ -177,12 +184,14 @@ export class CashColumns {
   readonly amounts = new Map<number, number>();
   /** The invoice numbers its reference and memo name (matching.ts invoiceNumbersIn): named[namedFrom[slot] …]. */
   readonly namedFrom: Int32Column;
-  readonly named = new DocumentNumbers();
+  readonly named: DocumentNumbers;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, series: Interner) {
     this.key = new Int32Column(capacity);
     this.customerKey = new Int32Column(capacity);
     this.currency = new Uint8Column(capacity);
+    this.number = new DocumentNumbers(series, capacity);
+    this.named = new DocumentNumbers(series);
     this.date = new Int32Column(capacity);
     this.unapplied = new Float64Column(capacity);
     this.irregular = new Uint8Column(capacity);
@@ -193,14 +202,9 @@ export class CashColumns {
     return this.key.length;
   }
 
-  /** The invoice numbers the receipt names, in the order its text names them. */
-  namedBy(slot: number): readonly string[] {
-    const end = slot + 1 < this.namedFrom.length ? this.namedFrom.get(slot + 1) : this.named.length;
-    // Most receipts name none: no array each.
-    if (end === this.namedFrom.get(slot)) return NONE;
-    const numbers: string[] = [];
-    for (let i = this.namedFrom.get(slot); i < end; i++) numbers.push(this.named.get(i));
-    return numbers;
+  /** The invoice numbers the receipt names are named[namedFrom[slot] … namedEnd(slot)), in the order its text names them. */
+  namedEnd(slot: number): number {
+    return slot + 1 < this.namedFrom.length ? this.namedFrom.get(slot + 1) : this.named.length;
   }
 }
 
@@ -218,8 +222,10 @@ export class CandidateSet {
 
   /** The expected counts (upper bounds are fine) size the columns once instead of growing them. */
   constructor(capacity: { readonly cash: number; readonly invoices: number } = { cash: 0, invoices: 0 }) {
-    this.cash = new CashColumns(capacity.cash);
-    this.invoices = new InvoiceColumns(capacity.invoices);
+    // One series table: a number a receipt names and the invoice's own have the same code.
+    const series = new Interner();
+    this.cash = new CashColumns(capacity.cash, series);
+    this.invoices = new InvoiceColumns(capacity.invoices, series);
   }
 
   /** Its index, which a Uint8Array column holds. */

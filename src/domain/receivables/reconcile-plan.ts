@@ -20,7 +20,7 @@
 import type { IsoDate } from '../dates.js';
 import { InvariantError } from '../errors.js';
 import { money } from '../money/index.js';
-import { explainMatch, MATCH_RULES, matchCustomer, type Match, type MatchRule, type OpenInvoice, type UnappliedCash } from './matching.js';
+import { explainMatch, MATCH_RULES, matchGroup, type Match, type MatchGroup, type MatchRule } from './matching.js';
 import { minimumOpenFrom, type DatedAmount } from './open-amount.js';
 import { Float64Column, Int32Column, Uint8Column, type CandidateSet, type History } from './reconcile-candidates.js';
 
@@ -34,10 +34,15 @@ export interface PlanOptions {
 /** What is written for one entry of the plan: invoice, kind, receipt, amount, date, note, rule (keys are the storage's). */
 export type PlannedRow = readonly [invoiceKey: number, kind: 'receipt' | 'adjustment', receiptKey: number, amount: number, date: IsoDate, note: string, rule: MatchRule];
 
-/** A document's key, what a batch applies to it in minor units, and the latest date it does so on. */
-export type AppliedTotal = readonly [key: number, amount: number, latest: IsoDate];
+/** Documents' keys, what a batch applies to each in minor units, and the latest date it does so on, by position. */
+export interface AppliedTotals {
+  readonly keys: readonly number[];
+  readonly amounts: readonly number[];
+  readonly latest: readonly IsoDate[];
+}
 
 const ADJUSTMENT_NOTE = 'discount / bank fee within tolerance';
+const RULE_INDEX = Object.fromEntries(MATCH_RULES.map((rule, i) => [rule, i])) as Record<MatchRule, number>;
 
 /** The allocations planned, one entry per column, in the order they are reported and written. */
 export class Plan {
@@ -71,17 +76,18 @@ export class Plan {
     return this.cashSlot.length;
   }
 
-  add(cashSlot: number, invoiceSlot: number, match: Match & { readonly detail: string }, date: number): void {
+  /** `detail`: a subset's shared reason (matching.ts OnMatch). */
+  add(cashSlot: number, invoiceSlot: number, amount: number, adjustment: number, rule: MatchRule, detail: string, date: number): void {
     const entry = this.cashSlot.push(cashSlot);
     this.invoiceSlot.push(invoiceSlot);
-    this.amounts.push(match.amount);
-    if (match.adjustment !== 0) this.adjustments.set(entry, match.adjustment);
+    this.amounts.push(amount);
+    if (adjustment !== 0) this.adjustments.set(entry, adjustment);
     this.dates.push(date);
-    this.rules.push(MATCH_RULES.indexOf(match.rule));
-    if (match.rule === 'subset') {
+    this.rules.push(RULE_INDEX[rule]);
+    if (rule === 'subset') {
       // The matches of one subset share their reason: keep it once.
       const last = this.subsetReasons.length - 1;
-      if (last < 0 || this.subsetReasons[last] !== match.detail) this.subsetReasons.push(match.detail);
+      if (last < 0 || this.subsetReasons[last] !== detail) this.subsetReasons.push(detail);
       this.details.set(entry, this.subsetReasons.length - 1);
     }
   }
@@ -149,36 +155,40 @@ export class Plan {
   /**
    * What the plan applies to each document, as the balance trigger would sum it: per invoice its
    * receipt and adjustment rows, per receipt its receipt rows (an adjustment names the receipt but
-   * does not spend it). [key, amount, latest date] in ascending key order, so that the storage
-   * updates each balance once, walking its table in order; `per` documents at a time, so that a
-   * million of them are never held as tuples at once.
+   * does not spend it). In ascending key order, so that the storage updates each balance once,
+   * walking its table in order; `per` documents at a time, in columns rather than a tuple each.
    */
-  *appliedPerDocument(side: 'invoices' | 'receipts', per: number): Generator<AppliedTotal[]> {
+  *appliedPerDocument(side: 'invoices' | 'receipts', per: number): Generator<AppliedTotals> {
     const { dates } = this.candidates;
     const documents = side === 'invoices' ? this.candidates.invoices : this.candidates.cash;
     const slotOf = side === 'invoices' ? this.invoiceSlot : this.cashSlot;
-    const amounts = new Float64Array(documents.length);
-    const latest = new Int32Array(documents.length).fill(-1);
-    for (let i = 0; i < this.length; i++) {
-      const slot = slotOf.get(i);
-      amounts[slot]! += side === 'invoices' ? this.amounts.get(i) + this.adjustment(i) : this.amounts.get(i);
-      const date = this.dates.get(i);
-      if (latest[slot] === -1 || dates.get(date) > dates.get(latest[slot]!)) latest[slot] = date;
-    }
-    let touched = 0;
-    for (let slot = 0; slot < documents.length; slot++) if (latest[slot] !== -1) touched++;
-    const order = new Int32Array(touched);
-    for (let slot = 0, at = 0; slot < documents.length; slot++) if (latest[slot] !== -1) order[at++] = slot;
-    order.sort((a, b) => documents.key.get(a) - documents.key.get(b));
-    for (let from = 0; from < touched; from += per) {
-      const part: AppliedTotal[] = [];
-      for (let at = from; at < Math.min(from + per, touched); at++) {
-        const slot = order[at]!;
-        part.push([documents.key.get(slot), amounts[slot]!, dates.get(latest[slot]!)]);
+    // The entries in key order, each document's together: a few bytes an entry, where sums by
+    // document would take an array as long as the candidates for each side.
+    const order = new Int32Array(this.length);
+    for (let i = 0; i < this.length; i++) order[i] = i;
+    order.sort((a, b) => documents.key.get(slotOf.get(a)) - documents.key.get(slotOf.get(b)) || a - b);
+    let part = { keys: [] as number[], amounts: [] as number[], latest: [] as IsoDate[] };
+    for (let at = 0; at < order.length;) {
+      const slot = slotOf.get(order[at]!);
+      let amount = 0;
+      let latest = -1;
+      for (; at < order.length && slotOf.get(order[at]!) === slot; at++) {
+        const i = order[at]!;
+        amount += side === 'invoices' ? this.amounts.get(i) + this.adjustment(i) : this.amounts.get(i);
+        const date = this.dates.get(i);
+        if (latest === -1 || dates.get(date) > dates.get(latest)) latest = date;
       }
-      yield part;
+      part.keys.push(documents.key.get(slot));
+      part.amounts.push(amount);
+      part.latest.push(dates.get(latest));
+      if (part.keys.length === per) {
+        yield part;
+        part = { keys: [], amounts: [], latest: [] };
+      }
     }
+    if (part.keys.length > 0) yield part;
   }
+
 
   /**
    * The entries as a read-only array of PlannedAllocation views, made as they are read: a million
@@ -319,6 +329,52 @@ function slotsBy(customerKey: Int32Column): Map<number, number[]> {
   return groups;
 }
 
+/** Every date of the candidates by its rank in date order. */
+function dateRanks(candidates: CandidateSet): Int32Array {
+  const { dates } = candidates;
+  const order = Array.from({ length: dates.size }, (_, i) => i).sort((a, b) => (dates.get(a) < dates.get(b) ? -1 : dates.get(a) > dates.get(b) ? 1 : 0));
+  const rank = new Int32Array(dates.size);
+  order.forEach((date, at) => (rank[date] = at));
+  return rank;
+}
+
+/**
+ * One customer's receipts and open invoices in one currency as the matcher reads them (matching.ts
+ * MatchGroup): straight from the columns, by their slots, with no object per document.
+ */
+function group(candidates: CandidateSet, rank: Int32Array, cashIn: readonly number[], openIn: readonly number[]): MatchGroup {
+  const { cash, invoices } = candidates;
+  // The invoices by number, made only for a group whose cash names some.
+  let byNumber: Map<number | string, number> | undefined;
+  return {
+    invoices: openIn.length,
+    open: (i) => invoices.open.get(openIn[i]!),
+    dueRank: (i) => rank[invoices.dueDate.get(openIn[i]!)]!,
+    issueRank: (i) => rank[invoices.issueDate.get(openIn[i]!)]!,
+    compareInvoices: (i, j) => invoices.number.order(openIn[i]!, openIn[j]!),
+    invoiceNumber: (i) => invoices.number.get(openIn[i]!),
+    receipts: cashIn.length,
+    unapplied: (r) => cash.unapplied.get(cashIn[r]!),
+    dateRank: (r) => rank[cash.date.get(cashIn[r]!)]!,
+    compareReceipts: (r, s) => cash.number.order(cashIn[r]!, cashIn[s]!),
+    named: (r) => {
+      const slot = cashIn[r]!;
+      const from = cash.namedFrom.get(slot);
+      const to = cash.namedEnd(slot);
+      if (from === to) return NONE;
+      if (byNumber === undefined) byNumber = new Map(openIn.map((invoice, i) => [invoices.number.key(invoice), i]));
+      const named: number[] = [];
+      for (let n = from; n < to; n++) {
+        const i = byNumber.get(cash.named.key(n));
+        if (i !== undefined) named.push(i);
+      }
+      return named;
+    },
+  };
+}
+
+const NONE: readonly number[] = Object.freeze([]);
+
 /**
  * Plans every customer with cash: customers in code order (as reconcile auto reports them), each
  * customer's currencies in the order of its receipt numbers, the matcher's matches in its order,
@@ -327,6 +383,7 @@ function slotsBy(customerKey: Int32Column): Map<number, number[]> {
 export function planAll(candidates: CandidateSet, options: PlanOptions): Plan {
   const plan = new Plan(candidates, options.format);
   const { cash, invoices, dates } = candidates;
+  const rank = dateRanks(candidates);
   const cashOf = slotsBy(cash.customerKey);
   const invoicesOf = slotsBy(invoices.customerKey);
   const customers = [...cashOf.keys()].map((key) => {
@@ -337,55 +394,40 @@ export function planAll(candidates: CandidateSet, options: PlanOptions): Plan {
 
   for (const { key } of customers) {
     // In receipt-number order: a customer's currencies are taken in the order its receipts show them.
-    const receipts = cashOf.get(key)!.sort((a, b) => cash.number.compare(a, b)).map((slot) => ({
-      slot,
-      receipt: cash.number.get(slot),
-      unapplied: cash.unapplied.get(slot),
-      date: dates.get(cash.date.get(slot)),
-      text: '',
-      named: cash.namedBy(slot),
-      currency: cash.currency.get(slot),
-    }));
-    const open = (invoicesOf.get(key) ?? []).map((slot) => ({
-      slot,
-      invoice: invoices.number.get(slot),
-      open: invoices.open.get(slot),
-      issueDate: dates.get(invoices.issueDate.get(slot)),
-      dueDate: dates.get(invoices.dueDate.get(slot)),
-      currency: invoices.currency.get(slot),
-    }));
-    for (const currencyIndex of new Set(receipts.map((r) => r.currency))) {
+    const receipts = cashOf.get(key)!.sort((a, b) => cash.number.compare(a, b));
+    const open = invoicesOf.get(key) ?? [];
+    for (const currencyIndex of new Set(receipts.map((slot) => cash.currency.get(slot)))) {
       const currency = candidates.currencies.get(currencyIndex);
-      const cashIn: (UnappliedCash & { slot: number })[] = receipts.filter((r) => r.currency === currencyIndex);
-      const openIn: (OpenInvoice & { slot: number })[] = open.filter((i) => i.currency === currencyIndex);
-      const matches = matchCustomer(cashIn, openIn, { rules: options.rules, tolerance: options.tolerance(currency), format: options.format(currency) });
+      const cashIn = receipts.filter((slot) => cash.currency.get(slot) === currencyIndex);
+      const openIn = open.filter((slot) => invoices.currency.get(slot) === currencyIndex);
       const sides = new Map<number, Side>();
       const side = (id: number, make: () => Side): Side => {
         let s = sides.get(id);
         if (s === undefined) sides.set(id, (s = make()));
         return s;
       };
-      for (const m of matches) {
-        const c = m.paid.slot;
-        const i = m.settled.slot;
-        let date: number;
-        if (cash.irregular.get(c) === 0 && invoices.irregular.get(i) === 0) {
-          // The later of the two documents' dates (m.date), as its index.
-          date = dates.get(cash.date.get(c)) >= dates.get(invoices.issueDate.get(i)) ? cash.date.get(c) : invoices.issueDate.get(i);
-        } else {
-          const receiptKey = cash.key.get(c);
-          const invoiceKey = invoices.key.get(i);
+      const onMatch = (r: number, i: number, amount: number, rule: MatchRule, adjustment: number, detail: string) => {
+        const c = cashIn[r]!;
+        const s = openIn[i]!;
+        const cashDate = cash.date.get(c);
+        const issueDate = invoices.issueDate.get(s);
+        // The later of the two documents' dates, as its index.
+        let date = dates.get(cashDate) >= dates.get(issueDate) ? cashDate : issueDate;
+        if (cash.irregular.get(c) === 1 || invoices.irregular.get(s) === 1) {
+          const receipt = cash.number.get(c);
+          const invoice = invoices.number.get(s);
           // A regular side always fits: its total is not needed.
-          const cashSide = side(c, () => new Side(cash.amounts.get(c) ?? 0, cash.irregular.get(c) ? history(candidates.cashHistory, receiptKey, m.receipt) : undefined));
-          const invoiceSide = side(-i - 1, () => new Side(invoices.totals.get(i) ?? 0, invoices.irregular.get(i) ? history(candidates.invoiceHistory, invoiceKey, m.invoice) : undefined));
-          const day = allocationDate(m.date, cashSide, invoiceSide, m.amount, m.amount + m.adjustment, currency);
-          cashSide.add(day, m.amount);
-          invoiceSide.add(day, m.amount);
-          if (m.adjustment > 0) invoiceSide.add(day, m.adjustment);
+          const cashSide = side(c, () => new Side(cash.amounts.get(c) ?? 0, cash.irregular.get(c) ? history(candidates.cashHistory, cash.key.get(c), receipt) : undefined));
+          const invoiceSide = side(-s - 1, () => new Side(invoices.totals.get(s) ?? 0, invoices.irregular.get(s) ? history(candidates.invoiceHistory, invoices.key.get(s), invoice) : undefined));
+          const day = allocationDate(dates.get(date), cashSide, invoiceSide, amount, amount + adjustment, currency);
+          cashSide.add(day, amount);
+          invoiceSide.add(day, amount);
+          if (adjustment > 0) invoiceSide.add(day, adjustment);
           date = dates.of(day);
         }
-        plan.add(c, i, m, date);
-      }
+        plan.add(c, s, amount, adjustment, rule, detail, date);
+      };
+      matchGroup(group(candidates, rank, cashIn, openIn), { rules: options.rules, tolerance: options.tolerance(currency), format: options.format(currency) }, onMatch);
     }
   }
   return plan;
