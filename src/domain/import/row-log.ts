@@ -7,7 +7,7 @@
  * measured 118 MB.
  */
 export class RowLog {
-  private ids = new Int32Array(1 << 14).fill(EMPTY);
+  private ids = new Int32Array(1 << 14);
   private lines = new Int32Array(1 << 14);
   private size = 0;
 
@@ -35,13 +35,14 @@ export class RowLog {
   private grow(): void {
     const ids = this.ids;
     const lines = this.lines;
-    this.ids = new Int32Array(ids.length * 2).fill(EMPTY);
+    this.ids = new Int32Array(ids.length * 2);
     this.lines = new Int32Array(ids.length * 2);
     this.size = 0;
     for (let i = 0; i < ids.length; i++) if (ids[i] !== EMPTY) this.claim(ids[i]!, lines[i]!);
   }
 }
 
+/** A free slot: what a new Int32Array holds (row ids start at 1). */
 const EMPTY = 0;
 
 /** Row ids are mostly consecutive: spread them over the table (a multiplicative hash). */

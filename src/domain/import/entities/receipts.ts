@@ -139,10 +139,26 @@ function prepareQuickly(row: SourceRow): Parsed | undefined {
   };
 }
 
+/** What a receipt needs of the customer who paid it. */
+interface Payer {
+  readonly code: string;
+  readonly currency: string;
+  /** Minor digits of the currency, for the fast path (undefined: the full check says why). */
+  readonly places: number | undefined;
+}
+
+function payerOf(customer: Found<Customer> | undefined): Payer | null {
+  return customer === undefined ? null : { code: customer.code, currency: customer.currency, places: minorDigitsOf(customer.currency) };
+}
+
 export function createReceiptImporter(options: { reconcile: boolean }): EntityImporter<ReceiptRow> {
   const occurrences = new Occurrences();
-  /** Customers by code (null: no such code), and codes by payer name, as met in this file. */
-  const byCode = new Map<string, Found<Customer> | null>();
+  /**
+   * Customers by code (null: no such code), and codes by payer name, as met in this file. Only
+   * what a receipt needs is kept, in one shape: customers' own objects come in several, and
+   * reading them per row was a megamorphic load.
+   */
+  const byCode = new Map<string, Payer | null>();
   const byName = new Map<string, readonly string[]>();
 
   /** Looks up, once per import, every payer of the batch: as a customer code, else as a customer's exact name. */
@@ -152,7 +168,7 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
     const codes = [...payers].filter((p) => !byCode.has(p));
     if (codes.length > 0) {
       const found = await ctx.store.imports.customersByCode(codes);
-      for (const code of codes) byCode.set(code, found.get(code) ?? null);
+      for (const code of codes) byCode.set(code, payerOf(found.get(code)));
     }
     const names = [...payers].filter((p) => byCode.get(p) === null && !byName.has(p));
     if (names.length > 0) {
@@ -162,16 +178,17 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
     const named = [...new Set([...payers].flatMap((p) => (byCode.get(p) === null ? byName.get(p) ?? [] : [])))].filter((c) => !byCode.has(c));
     if (named.length > 0) {
       const found = await ctx.store.imports.customersByCode(named);
-      for (const code of named) byCode.set(code, found.get(code) ?? null);
+      for (const code of named) byCode.set(code, payerOf(found.get(code)));
     }
   }
 
-  /** The customer code a payer names: a code, or the name of exactly one customer; null for unidentified cash. */
-  const codeOf = (payer: string | null): string | null => {
-    if (payer === null) return null;
-    if (byCode.get(payer)) return payer;
+  /** The customer a payer names: by code, or the name of exactly one customer; undefined for unidentified cash. */
+  const payerNamed = (payer: string | null): Payer | undefined => {
+    if (payer === null) return undefined;
+    const byItsCode = byCode.get(payer);
+    if (byItsCode) return byItsCode;
     const codes = byName.get(payer);
-    return codes?.length === 1 ? codes[0]! : null;
+    return codes?.length === 1 ? byCode.get(codes[0]!) ?? undefined : undefined;
   };
 
   const importer: EntityImporter<ReceiptRow> = {
@@ -197,10 +214,10 @@ export function createReceiptImporter(options: { reconcile: boolean }): EntityIm
       for (const b of batch) {
         const r = b.record;
         // An unknown payer is not an error on a bank statement: it is unidentified cash.
-        const code = codeOf(r.customer);
-        const customer = code === null ? undefined : byCode.get(code) ?? undefined;
+        const customer = payerNamed(r.customer);
+        const code = customer?.code ?? null;
         const currency = r.currency ?? customer?.currency ?? ctx.settings.baseCurrency;
-        const places = customer === undefined || currency === customer.currency ? minorDigitsOf(currency) : undefined;
+        const places = customer === undefined ? minorDigitsOf(currency) : currency === customer.currency ? customer.places : undefined;
         let amount = places === undefined ? undefined : plainMinor(r.amount, places);
         if (amount === undefined || amount <= 0) {
           const p = new Problems(b.row.line);
