@@ -1,6 +1,6 @@
 // pg-copy-streams 7 ships no types (and @types/pg-copy-streams describes its 1.x): the part owed uses.
 declare module 'pg-copy-streams' {
-  import type { Writable, WritableOptions } from 'node:stream';
+  import type { Readable, ReadableOptions, Writable, WritableOptions } from 'node:stream';
 
   /** Submitted to a pg client with client.query(stream); 'finish' comes after the server's ReadyForQuery. */
   export interface CopyFromQueryStream extends Writable {
@@ -10,7 +10,12 @@ declare module 'pg-copy-streams' {
 
   export function from(text: string, options?: WritableOptions): CopyFromQueryStream;
 
+  /** Submitted to a pg client with client.query(stream): the COPY's data, chunk by chunk, then 'end'. */
+  export type CopyToQueryStream = Readable;
+
+  export function to(text: string, options?: ReadableOptions): CopyToQueryStream;
+
   /** module.exports: what a bundle's dynamic import has (esbuild gives a CommonJS chunk only a default export). */
-  const copyStreams: { from: typeof from };
+  const copyStreams: { from: typeof from; to: typeof to };
   export default copyStreams;
 }

@@ -5,6 +5,7 @@ import { CandidateSet, type History, type Int32Column, type Uint8Column } from '
 import type { Plan } from '../../domain/receivables/reconcile-plan.js';
 import type { WriteContext } from './administration.js';
 import { SETTLED_NEVER } from '../migrations/0006_balances.js';
+import { copyChunks, copyQuery, type CopyClient } from './pg-copy.js';
 import { isPostgres, rawRows } from './raw.js';
 import { readInteger } from './rows.js';
 
@@ -20,8 +21,6 @@ import { readInteger } from './rows.js';
  * had an allocation undone, their allocation histories.
  * Writes: multi-row INSERTs through the driver, prepared once.
  */
-/** Rows per FETCH from a PostgreSQL cursor. */
-const PG_FETCH_ROWS = 10_000;
 /** Keys per IN list: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
 const KEYS_PER_STATEMENT = 5000;
 const ALLOCATION_COLUMNS = ['invoice_id', 'source_kind', 'source_id', 'amount', 'date', 'batch', 'note', 'rule', 'created_at', 'created_by'] as const;
@@ -42,7 +41,15 @@ const SQLITE_REBUILD_MIN_ROWS = 20_000;
 const SQLITE_BULK_CACHE_KB = 16384;
 /** Migration 0006's SQLite row trigger that keeps the balances, one allocation at a time. */
 const BALANCE_TRIGGER = 'allocations_balance';
-const PG_ROWS_PER_INSERT = 1000;
+/** Rows per chunk of the COPY on PostgreSQL (about 1.7 MB of text). */
+const PG_ROWS_PER_COPY = 10_000;
+/** PostgreSQL: memory for each index build, in the server; its default is 64 MB. */
+const PG_INDEX_BUILD_MEMORY = '256MB';
+/**
+ * SQLite: the index builds sort in runs of about the cache's size; runs of 4 MB sort in the CPU's
+ * caches (measured by the import: 1M invoices' six builds 5.2 s of CPU with 4 MB, 6.9-7.2 s with 16).
+ */
+const SQLITE_INDEX_BUILD_CACHE_KB = 4096;
 /** Documents per balance update on SQLite (bound as a VALUES list, 4,000 parameters at most). */
 const BALANCES_PER_STATEMENT = 1000;
 
@@ -54,7 +61,7 @@ interface SqliteConnection {
 }
 
 interface PgConnection {
-  query(config: { name?: string; text: string; values: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[][] }>;
+  escapeLiteral(value: string): string;
 }
 
 interface DriverClient<C> {
@@ -99,21 +106,20 @@ export function reconciliationRepository(
   const rebuildMinRows = options.rebuildMinRows ?? SQLITE_REBUILD_MIN_ROWS;
   const pg = isPostgres(q);
   const placeholders = (n: number) => new Array<string>(n).fill('?').join(', ');
+  const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
   /**
-   * PostgreSQL: no JIT for the rest of this transaction. Its estimates for a batch inserted moments
-   * ago (no statistics yet) pass jit_above_cost, and compiling took longer than running: 1.4 s of
-   * the 8 s assertion at 100k invoices, and again in every run of the balance triggers (a
-   * statement per thousand rows).
+   * PostgreSQL: `sql` with each `?` replaced by its value as a literal, for COPY, which takes no
+   * parameters. Only integers and text come here (keys, dates, batch numbers).
    */
-  async function withoutJit(): Promise<void> {
-    if (pg) await q.raw('set local jit = off');
-  }
-
-  /** `?` placeholders as PostgreSQL's $1, $2 … */
-  const numbered = (sql: string) => {
+  const inlined = (connection: PgConnection, sql: string, params: readonly unknown[]) => {
     let n = 0;
-    return sql.replace(/\?/g, () => `$${++n}`);
+    return sql.replace(/\?/g, () => {
+      const value = params[n++];
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+      if (typeof value === 'string') return connection.escapeLiteral(value);
+      throw new TypeError(`no literal for parameter ${n} of a reconcile query: ${JSON.stringify(value)}`);
+    });
   };
 
   /**
@@ -127,21 +133,16 @@ export function reconciliationRepository(
   }
 
   /**
-   * Each row of a query, as an array, one at a time: SQLite steps the statement; PostgreSQL reads
-   * a cursor PG_FETCH_ROWS rows at a time. Memory holds a row (a fetch), not the result.
+   * Each row of a query, as an array, one at a time: SQLite steps the statement; PostgreSQL sends
+   * it by COPY … TO STDOUT (pg-copy.ts), its values as text (readInteger reads them). Memory holds
+   * a row (a chunk), not the result.
    */
   async function stream(sql: string, params: readonly unknown[], onRow: (row: unknown[]) => void): Promise<void> {
     if (pg) {
-      const client = q.client as DriverClient<PgConnection>;
+      const client = q.client as DriverClient<PgConnection & CopyClient>;
       const connection = await client.acquireConnection();
       try {
-        await connection.query({ text: `declare owed_reconcile no scroll cursor for ${numbered(sql)}`, values: [...params] });
-        for (;;) {
-          const { rows } = await connection.query({ text: `fetch forward ${PG_FETCH_ROWS} from owed_reconcile`, values: [], rowMode: 'array' });
-          for (const row of rows) onRow(row);
-          if (rows.length < PG_FETCH_ROWS) break;
-        }
-        await connection.query({ text: 'close owed_reconcile', values: [] });
+        await copyQuery(connection, inlined(connection, sql, params), onRow);
       } finally {
         await client.releaseConnection(connection);
       }
@@ -204,45 +205,42 @@ export function reconciliationRepository(
   }
 
   /**
-   * PostgreSQL: the rows go to a temporary table first, then into allocations in one INSERT …
-   * SELECT, in plan order. The balance triggers of 0006 run once per statement over its rows:
-   * once for the whole batch instead of once per thousand rows, each run joining its rows with
-   * the balance tables.
+   * PostgreSQL: the rows by COPY straight into allocations, in plan order (so their ids are), as
+   * one statement sent a chunk at a time: the balance trigger of 0006 runs once over them all.
+   * (A statement per chunk ran it per chunk, and each run joined the whole balance tables.)
    */
-  async function insertPostgres(rows: Iterable<readonly unknown[]>): Promise<number> {
+  async function copyPostgres(rows: Iterable<readonly unknown[]>): Promise<number> {
     // The transaction's own connection: knex's transaction client hands it out and keeps it.
-    const client = q.client as DriverClient<PgConnection>;
+    const client = q.client as DriverClient<CopyClient>;
     const connection = await client.acquireConnection();
-    const columns = ['seq', ...ALLOCATION_COLUMNS];
-    const numbered = (count: number) => {
-      let n = 0;
-      return insertText('owed_reconcile_rows', columns, count, () => `$${++n}`);
-    };
-    // Full batches reuse one prepared statement; the last, shorter one is sent unnamed.
-    const full = { name: `owed_reconcile_rows_${PG_ROWS_PER_INSERT}`, text: numbered(PG_ROWS_PER_INSERT) };
     try {
-      // A second batch in the same transaction (owed demo reconciles more than once) finds the first one's table.
-      await connection.query({ text: 'drop table if exists owed_reconcile_rows', values: [] });
-      await connection.query({
-        text: `create temporary table owed_reconcile_rows (seq integer, invoice_id integer, source_kind varchar(16), source_id integer,
-               amount bigint, date date, batch varchar(40), note text, rule varchar(32), created_at varchar(32), created_by varchar(100)) on commit drop`,
-        values: [],
-      });
-      let seq = 0;
-      const numberedRows = (function* () {
-        for (const row of rows) yield [seq++, ...row];
-      })();
-      for (const { values, count } of batches(numberedRows, PG_ROWS_PER_INSERT)) {
-        await connection.query(count === PG_ROWS_PER_INSERT ? { ...full, values } : { text: numbered(count), values });
-      }
-      await connection.query({
-        text: `insert into allocations (${ALLOCATION_COLUMNS.join(', ')}) select ${ALLOCATION_COLUMNS.join(', ')} from owed_reconcile_rows order by seq`,
-        values: [],
-      });
-      return seq;
+      return await copyChunks(connection, 'allocations', ALLOCATION_COLUMNS, (function* () {
+        let chunk: (readonly unknown[])[] = [];
+        for (const row of rows) {
+          chunk.push(row);
+          if (chunk.length === PG_ROWS_PER_COPY) {
+            yield chunk;
+            chunk = [];
+          }
+        }
+        if (chunk.length > 0) yield chunk;
+      })());
     } finally {
       await client.releaseConnection(connection);
     }
+  }
+
+  /**
+   * PostgreSQL: runs `work` without the foreign keys of `table`, then adds them again, which checks
+   * every row in one join instead of a lookup (and a row lock on the invoice) per row inserted.
+   */
+  async function withoutForeignKeys<T>(table: string, work: () => Promise<T>): Promise<T> {
+    const keys = await rawRows<{ name: string; sql: string }>(q,
+      "select conname as name, pg_get_constraintdef(oid) as sql from pg_constraint where conrelid = ?::regclass and contype = 'f' order by conname", [table]);
+    for (const key of keys) await q.raw(`alter table ${table} drop constraint ${quoted(key.name)}`);
+    const result = await work();
+    for (const key of keys) await q.raw(`alter table ${table} add constraint ${quoted(key.name)} ${key.sql}`);
+    return result;
   }
 
   /**
@@ -258,19 +256,27 @@ export function reconciliationRepository(
   }
 
   /**
-   * SQLite: runs `work` with the secondary indexes of `tables` (those made by CREATE INDEX) dropped,
-   * then builds them again from sorted keys, in the caller's transaction. For writes that touch a
-   * large share of a table: entry by entry at random places costs more than a fresh build.
+   * Runs `work` with the secondary (non-unique) indexes of `tables` dropped, then builds them again
+   * from sorted keys, as the catalog had them, in the caller's transaction. For writes that touch a
+   * large share of a table: entry by entry at random places costs more than a fresh build. DDL is
+   * transactional on both engines: a failure rolls the indexes back with the rows. On PostgreSQL
+   * dropping an index locks its table: reads of it wait for the batch to commit.
    */
   async function withIndexesRebuilt<T>(tables: readonly string[], work: () => Promise<T>): Promise<T> {
-    const indexes = tables.length === 0 ? [] : await rawRows<{ name: string; sql: string }>(
-      q,
-      `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${placeholders(tables.length)}) order by name`,
-      [...tables],
-    );
-    for (const index of indexes) await q.raw(`drop index "${index.name.replaceAll('"', '""')}"`);
+    if (tables.length === 0) return work();
+    const indexes = await rawRows<{ name: string; sql: string }>(q, pg
+      ? `select i.relname as name, pg_get_indexdef(i.oid) as sql
+           from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
+          where t.relnamespace = current_schema()::regnamespace and t.relname in (${placeholders(tables.length)}) and not x.indisunique
+          order by 1`
+      : `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${placeholders(tables.length)}) order by name`,
+    [...tables]);
+    for (const index of indexes) await q.raw(`drop index ${quoted(index.name)}`);
     const result = await work();
-    for (const index of indexes) await q.raw(index.sql);
+    if (pg) await q.raw(`set local maintenance_work_mem = '${PG_INDEX_BUILD_MEMORY}'`);
+    // SQLite sorts in runs of the cache's size: small runs sort in the CPU's caches.
+    await (pg ? (async () => { for (const index of indexes) await q.raw(index.sql); })()
+      : withCache(SQLITE_INDEX_BUILD_CACHE_KB, async () => { for (const index of indexes) await q.raw(index.sql); }));
     return result;
   }
 
@@ -365,8 +371,17 @@ export function reconciliationRepository(
     },
 
     async assign(assignments: readonly ReceiptAssignment[]) {
+      // Only unidentified cash may be assigned (the receipts trigger refuses anything else).
+      if (pg) {
+        // One statement, so that the balance trigger of 0006 runs once: each run joined its rows
+        // with the whole of source_balances (1M invoices: 26 statements, 4-5 s).
+        if (assignments.length > 0) {
+          await q.raw(`update receipts set customer_id = v.customer_id from unnest(?::integer[], ?::integer[]) as v(id, customer_id)
+            where receipts.id = v.id and receipts.customer_id is null`, [assignments.map((a) => a.receiptKey), assignments.map((a) => a.customerKey)]);
+        }
+        return;
+      }
       for (const part of chunks(assignments, 500)) {
-        // Only unidentified cash may be assigned (the receipts trigger refuses anything else).
         const pairs = part.map(() => 'select cast(? as integer) as id, cast(? as integer) as customer_id').join(' union all ');
         await q.raw(
           `update receipts set customer_id = v.customer_id from (${pairs}) v where receipts.id = v.id and receipts.customer_id is null`,
@@ -390,7 +405,6 @@ export function reconciliationRepository(
     },
 
     async candidates(customer) {
-      await withoutJit();
       const customerRows = await arrays(`select id, code from customers${customer === undefined ? '' : ' where code = ?'}`, customer === undefined ? [] : [customer]);
       if (customerRows.length === 0) return new CandidateSet();
       const one = customer === undefined ? [] : [readInteger(customerRows[0]![0])];
@@ -447,33 +461,34 @@ export function reconciliationRepository(
           yield [invoiceKey, kind, receiptKey, amount, date, batch, note, rule, at, by];
         }
       }
-      // PostgreSQL's balance triggers run once per statement, over its rows: set-based already
-      // (insertPostgres makes the whole batch one statement).
+      const before = readInteger((await arrays('select coalesce(max(id), 0) from allocations', []))[0]![0]);
+      const rebuild = plan.length >= rebuildMinRows && plan.length * 2 >= before;
+      // The balances of a batch that settles a large share of the book: each updated row moves in
+      // the covering indexes of its table, at random places for the one by customer. Dropped and
+      // built again from sorted keys. At 1M invoices (1.09M allocations), SQLite: 23 s of updates
+      // -> 5 s, plus 8 s to build the four indexes.
+      const documents = readInteger((await arrays('select coalesce(max(invoice_id), 0) from invoice_balances', []))[0]![0]);
+      const rebuildBalances = plan.length >= rebuildMinRows && plan.length * 4 >= documents;
+      const balances = rebuildBalances ? ['invoice_balances', 'source_balances'] : [];
+      // PostgreSQL's balance trigger runs once per statement, over its rows: set-based already.
+      // A batch as large as the book goes in without the foreign keys of allocations, which are
+      // then added again, checking every row at once.
       if (pg) {
-        await withoutJit();
-        return insertPostgres(rows());
+        return withIndexesRebuilt(balances, () => withIndexesRebuilt(rebuild ? ['allocations'] : [], () =>
+          (rebuild ? withoutForeignKeys('allocations', () => copyPostgres(rows())) : copyPostgres(rows()))));
       }
       // SQLite's run once per row, two updates each (about 80 µs a row on the 2-core machine):
-      // the trigger is set aside and the batch applied to the balances in three statements, the
-      // same changes as the trigger's (test/storage/reconcile-bulk.test.ts checks balanceDrift).
+      // the trigger is set aside and the batch applied to the balances set-based, the same
+      // changes as the trigger's (test/storage/reconcile-bulk.test.ts checks balanceDrift).
       // DDL is transactional in SQLite: a failure rolls the trigger, the indexes and the rows back.
       const [trigger] = await rawRows<{ sql: string }>(q, "select sql from sqlite_master where type = 'trigger' and name = ?", [BALANCE_TRIGGER]);
       if (trigger === undefined) throw new Error(`trigger ${BALANCE_TRIGGER} is missing: run owed db migrate`);
       await q.raw(`drop trigger ${BALANCE_TRIGGER}`);
-      const before = readInteger((await arrays('select coalesce(max(id), 0) from allocations', []))[0]![0]);
-      const rebuild = plan.length >= rebuildMinRows && plan.length * 2 >= before;
-      // The balances of a batch that settles a large share of the book: each updated row moves in
-      // two covering indexes of its table, at random places for the one by customer. Dropped and
-      // built again from sorted keys. At 1M invoices (1.09M allocations): 23 s of updates -> 5 s,
-      // plus 8 s to build the four indexes.
-      const documents = readInteger((await arrays('select coalesce(max(invoice_id), 0) from invoice_balances', []))[0]![0]);
-      const rebuildBalances = plan.length >= rebuildMinRows && plan.length * 4 >= documents;
-      const write = () => withIndexesRebuilt(rebuildBalances ? ['invoice_balances', 'source_balances'] : [], async () => {
+      const written = await withIndexesRebuilt(balances, async () => {
         const inserted = await withIndexesRebuilt(rebuild ? ['allocations'] : [], () => insertSqlite(rows()));
         await applyToBalances(batch, plan);
         return inserted;
       });
-      const written = await write();
       await q.raw(trigger.sql);
       return written;
     },
@@ -491,18 +506,19 @@ export function reconciliationRepository(
       const rows = readInteger(last) - readInteger(first) + 1;
       // Every allocation of each document the batch touched, summed (not the balances the plan
       // was made from: an independent check). Receipt and adjustment rows both name the receipt.
-      if (!pg && rows >= rebuildMinRows && rows * 2 >= readInteger(first) - 1) {
-        // A batch as large as the rest of the book, on SQLite: the allocations' covering indexes
-        // read whole, in document order, and each document looked up in key order (1M invoices:
-        // 5 s through the batch's rows, each a random read, -> 1.3 s). The batch is the last
-        // rows: a document it touched has its latest allocation at or after its first id.
+      if (rows >= rebuildMinRows && rows * 2 >= readInteger(first) - 1) {
+        // A batch as large as the rest of the book: every allocation summed by document (SQLite
+        // reads the covering indexes whole, in document order, and looks each document up in
+        // key order; 1M invoices: 5 s through the batch's rows, each a random read, -> 1.3 s).
+        // The batch is the last rows: a document it touched has its latest allocation at or
+        // after the batch's first id.
         const documents = await arrays(`
-          select x.invoice_id, i.number, x.applied > i.total from (
+          select x.invoice_id, i.number, case when x.applied > i.total then 1 else 0 end from (
             select invoice_id, sum(amount) as applied, max(id) as latest from allocations group by invoice_id) x
           left join invoices i on i.id = x.invoice_id
           where x.latest >= ? and (i.id is null or x.applied > i.total)`, [first]);
         const receipts = await arrays(`
-          select x.source_id, r.number, x.applied > r.amount or exists (select 1 from receipt_reversals v where v.receipt_id = r.id) from (
+          select x.source_id, r.number, case when x.applied > r.amount or exists (select 1 from receipt_reversals v where v.receipt_id = r.id) then 1 else 0 end from (
             select source_id, sum(amount) as applied, max(id) as latest from allocations where source_kind = 'receipt' group by source_id) x
           left join receipts r on r.id = x.source_id
           where x.latest >= ? and (r.id is null or x.applied > r.amount or exists (select 1 from receipt_reversals v where v.receipt_id = r.id))`, [first]);
