@@ -86,6 +86,22 @@ describe.each(testEngines())('%s', (engine) => {
     expect(after.stderr).toMatch(/aging as of 2026-11-27 in USD: buckets \+ unapplied = \d+, documents = \d+/);
   }, SLOW);
 
+  it('the drift check counts a missing row, an extra row and a changed day, and ignores a day that nets to zero', async () => {
+    await busyBook();
+    await withDb(async (db) => {
+      await db.knex('source_balances').where({ source_kind: 'credit_note' }).delete();
+      expect(await balanceDrift(db.knex)).toEqual([{ table: 'source_balances', rows: 1 }]);
+    });
+    await withDb(async (db) => {
+      const [day] = (await db.knex('document_day_totals').select('currency', 'day', 'amount').orderBy('day').limit(1)) as { currency: string; day: unknown; amount: unknown }[];
+      await db.knex('document_day_totals').insert({ currency: 'EUR', day: '2026-01-05', amount: 0 });
+      expect(await balanceDrift(db.knex)).toEqual([{ table: 'source_balances', rows: 1 }]);
+      await db.knex('document_day_totals').insert({ currency: 'EUR', day: '2026-01-06', amount: 1 });
+      await db.knex('document_day_totals').where({ currency: day!.currency, day: day!.day }).update({ amount: Number(day!.amount) + 1 });
+      expect(await balanceDrift(db.knex)).toEqual([{ table: 'source_balances', rows: 1 }, { table: 'document_day_totals', rows: 3 }]);
+    });
+  }, SLOW);
+
   it('the bulk loader builds the same balances as the triggers would', async () => {
     await withDb(async (db) => {
       await migrateToLatest(db.knex);

@@ -99,6 +99,11 @@ export interface NewDocuments {
  */
 function derivedTables(knex: Knex, only?: NewDocuments): DerivedTable[] {
   const pg = isPostgres(knex);
+  // SQLite: read these documents in rowid order, as the joins on their ids want. Left to itself it
+  // reads invoices through the (kind, due_date) index, a random row per invoice, and receipts
+  // through the statement's covering index, in customer order, each join then a random seek
+  // (1M invoices, db check: invoice balances 3.4 -> 2.7 s, receipt balances 5.6 -> 3.4 s).
+  const inRowidOrder = pg ? '' : ' not indexed';
   const later = (a: string, b: string) => (pg ? `greatest(${a}, ${b})` : `max(${a}, ${b})`);
   const never = pg ? `date '${SETTLED_NEVER}'` : `'${SETTLED_NEVER}'`;
   if (only && !Number.isSafeInteger(only.after)) throw new Error(`derived rows after id ${only.after}: not an id`);
@@ -115,7 +120,7 @@ function derivedTables(knex: Knex, only?: NewDocuments): DerivedTable[] {
   const sourceColumns = ['source_kind', 'source_id', 'customer_id', 'currency', 'doc_date', 'amount', 'applied', 'reversal_date', 'last_change', 'settled_from'];
   const receiptSources = `select 'receipt', r.id, r.customer_id, r.currency, r.receipt_date, r.amount, coalesce(a.applied, 0), v.reversal_date, ${receiptLast},
                  case when ${receiptLeft} = 0 then ${receiptLast} else ${never} end
-               from receipts r
+               from receipts r${inRowidOrder}
                left join receipt_reversals v on v.receipt_id = r.id
                left join ${sourceApplied('receipt')} a on a.source_id = r.id
                where true${newer('r.id')}`;
@@ -145,7 +150,7 @@ function derivedTables(knex: Knex, only?: NewDocuments): DerivedTable[] {
       columns: ['invoice_id', 'customer_id', 'currency', 'issue_date', 'due_date', 'total', 'applied', 'last_change', 'settled_from'],
       select: `select i.id, i.customer_id, i.currency, i.issue_date, i.due_date, i.total, coalesce(a.applied, 0), ${invoiceLast},
                  case when i.total - coalesce(a.applied, 0) = 0 then ${invoiceLast} else ${never} end
-               from invoices i
+               from invoices i${inRowidOrder}
                left join (select invoice_id, sum(amount) as applied, max(date) as last_date from allocations where true${newer('invoice_id')} group by invoice_id) a on a.invoice_id = i.id
                where i.kind = 'invoice'${newer('i.id')}`,
     }] : []),
@@ -185,13 +190,17 @@ export async function deriveNewDocuments(knex: Knex, documents: NewDocuments): P
 export async function balanceDrift(knex: Knex): Promise<{ table: string; rows: number }[]> {
   const drift: { table: string; rows: number }[] = [];
   for (const d of derivedTables(knex)) {
-    const stored = `select ${d.columns.join(', ')} from ${d.table}`;
-    const computed = `select * from (${d.select}) c`;
+    const columns = d.columns.join(', ');
     const nonZero = d.table === 'document_day_totals' ? ' where amount <> 0' : '';
+    // The symmetric difference in one pass: each row counted +1 where stored and -1 where
+    // computed; a row whose count is not 0 is on one side only (or more often on one). Two EXCEPTs
+    // computed the documents' side twice and sorted it twice (1M invoices: 18.8 -> 7.4 s).
     const sql = `select count(*) as n from (
-        select * from (${stored}${nonZero} except select * from (${computed}) x${nonZero.replace('amount', 'x.amount')}) one
-        union all
-        select * from (select * from (${computed}) x${nonZero.replace('amount', 'x.amount')} except ${stored}${nonZero}) other) d`;
+        select ${columns} from (
+          select *, 1 as side from (select ${columns} from ${d.table}${nonZero}) stored
+          union all
+          select *, -1 from (select * from (${d.select}) c) computed${nonZero}) both_sides
+        group by ${columns} having sum(side) <> 0) d`;
     const result = (await knex.raw(sql)) as unknown;
     const row = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)[0] as { n: unknown };
     if (Number(row.n) !== 0) drift.push({ table: d.table, rows: Number(row.n) });
