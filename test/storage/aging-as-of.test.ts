@@ -157,4 +157,17 @@ describe.each(testEngines())('%s', (engine) => {
     }
     expect(nonEmpty).toBeGreaterThan(3);
   }, 60_000);
+
+  it.each(['2025-06-01', '2026-06-11', '2026-11-27'])('as of %s by invoice for each of several customers alone: that customer\'s open invoices of the whole book', async (asOf) => {
+    const all = await read((store) => store.aging.invoices(asOf));
+    expect(all.length).toBeGreaterThan(0);
+    const customers = [...new Set(docs.invoices.map((i) => i.customer))].sort().slice(0, 12);
+    let nonEmpty = 0;
+    for (const customer of customers) {
+      const got = await read((store) => store.aging.invoices(asOf, customer));
+      expect(got, `${customer} as of ${asOf}`).toEqual(all.filter((r) => r.customer === customer));
+      if (got.length > 0) nonEmpty += 1;
+    }
+    expect(nonEmpty).toBeGreaterThan(3);
+  }, 60_000);
 });

@@ -160,11 +160,14 @@ export function agingQueries(q: Knex): AgingQueries {
     },
 
     async invoices(asOf, customer) {
+      // SQLite's CROSS JOIN keeps the open invoices outermost: each looks up its number by id.
+      // Left to choose, it read the whole number index against a Bloom filter of the open ones
+      // (1M invoices, one customer's 294: 119 -> 41 ms in a fresh process).
       const bindings: Knex.RawBinding[] = [];
       const inner = openInvoices(asOf, customer, bindings);
       const sql = `select i.number, c.code as customer, c.name, o.currency, o.issue_date, o.due_date, o.open
         from (${inner}) o
-        join invoices i on i.id = o.id
+        ${pg ? 'join' : 'cross join'} invoices i on i.id = o.id
         join customers c on c.id = o.customer_id
         where o.open <> 0
         order by c.code, o.due_date, i.number`;
