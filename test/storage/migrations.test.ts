@@ -175,6 +175,20 @@ describe.each(testEngines())('%s', (engine) => {
     expect(error.message).toContain('0099_from_the_future');
   });
 
+  it('the statement\'s indexes carry every column its entries query reads (PostgreSQL: the id too, as INCLUDE)', async () => {
+    await migrateToLatest(db.knex);
+    const definitions = engine === 'sqlite'
+      ? ((await db.knex.raw("select name, sql as def from sqlite_master where name in ('invoices_customer_statement', 'receipts_customer_statement') order by name")) as { name: string; def: string }[])
+      : ((await db.knex.raw("select indexname as name, indexdef as def from pg_indexes where indexname in ('invoices_customer_statement', 'receipts_customer_statement') order by indexname")) as { rows: { name: string; def: string }[] }).rows;
+    const columns = definitions.map((d) => [d.name, d.def.replace(/.*?\(/, '(').replace(/[()"]/g, '').replace(/ include /i, ', ').split(',').map((c) => c.trim())]);
+    // SQLite keeps the rowid (the id) in every index.
+    const id = engine === 'sqlite' ? [] : ['id'];
+    expect(columns).toEqual([
+      ['invoices_customer_statement', ['customer_id', 'issue_date', 'kind', 'currency', 'total', 'number', 'external_ref', ...id]],
+      ['receipts_customer_statement', ['customer_id', 'receipt_date', 'currency', 'amount', 'number', 'bank_ref', ...id]],
+    ]);
+  });
+
   it('rollbackAll drops every book table; migrateToLatest afterwards rebuilds them', async () => {
     await migrateToLatest(db.knex);
     await db.knex('settings').insert({ key: 'currency.base', value: 'USD', updated_at: 'x', updated_by: 'y' });

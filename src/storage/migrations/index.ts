@@ -10,6 +10,7 @@ import * as collectionIndexes from './0008_collection_indexes.js';
 import * as reportIndexes from './0009_report_indexes.js';
 import * as forecastLearning from './0010_forecast_learning.js';
 import * as statementIndexes from './0011_statement_indexes.js';
+import * as statementIndexIds from './0012_statement_index_ids.js';
 
 export interface Migration {
   readonly name: string;
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0009_report_indexes', ...reportIndexes },
   { name: '0010_forecast_learning', ...forecastLearning },
   { name: '0011_statement_indexes', ...statementIndexes },
+  { name: '0012_statement_index_ids', ...statementIndexIds },
 ];
