@@ -1,20 +1,25 @@
 import type { Knex } from 'knex';
 import { deriveNewDocuments, type NewDocuments } from '../migrations/0006_balances.js';
+import { dropForeignKeys } from './foreign-keys.js';
 import { setSqliteCache } from './sqlite-cache.js';
 
 /**
  * A large import, made like a bulk load (docs/IMPORT.md, "Speed"): from the moment it is
  * deferred, the documents' table takes its rows without its non-unique indexes and without the
- * balance triggers of migration 0006, and `complete` then builds what they would have built,
- * set-based — the derived rows of the new documents, every dropped index (a sorted build instead
- * of a million inserts all over its B-tree), the triggers again — in the same transaction.
+ * balance triggers of migration 0006 (on PostgreSQL also without the foreign keys of it and its
+ * derived table: a lookup of the parent per row), and `complete` then builds what they would have
+ * built, set-based — the derived rows of the new documents, every dropped index (a sorted build
+ * instead of a million inserts all over its B-tree), the triggers, the keys again, each checking
+ * every row in one join — in the same transaction. (PostgreSQL, 1M invoices: 35.9 -> 24.2 s with
+ * the keys deferred; receipts 30.8 -> 22.8 s.)
  *
  * DDL is transactional on both engines: an import that fails or a dry run rolls the indexes and
  * triggers back with its rows. The unique indexes stay, so a key that comes twice is still found
  * by the book, and the import's lookups (by number, external ref, bank ref) still use them. On
  * SQLite readers see the book as it was until the import commits (WAL), as for any import; on
  * PostgreSQL dropping an index locks its table, so other sessions' reads of the documents wait
- * for the import to commit — the price of a bulk load, which is why it takes a large import
+ * for the import to commit, and adding a foreign key back locks its parent (customers) against
+ * writes until then — the price of a bulk load, which is why it takes a large import
  * (the setting import.bulk_after) to start one.
  *
  * The definitions are read back from the catalog, so what is built again is exactly what was
@@ -109,6 +114,7 @@ export async function deferDerivations(knex: Knex, table: Table): Promise<Deferr
   const missing = triggers.filter((name) => !objects.some((o) => o.type === 'trigger' && o.name === name));
   if (missing.length > 0) throw new Error(`deferring ${table}: trigger ${missing.join(', ')} not in the schema`);
   for (const o of objects) await knex.raw(`drop ${o.type} ${quoted(o.name)}${o.type === 'trigger' && pg ? ` on ${quoted(o.table)}` : ''}`);
+  const restoreForeignKeys = await dropForeignKeys(knex, tables);
   const restoreCache = pg ? undefined : await setSqliteCache(knex, SQLITE_DEFERRED_CACHE_KB);
   return {
     async complete() {
@@ -117,6 +123,7 @@ export async function deferDerivations(knex: Knex, table: Table): Promise<Deferr
       else await knex.raw(`pragma cache_size = -${SQLITE_INDEX_BUILD_CACHE_KB}`);
       for (const o of objects) if (o.type === 'index') await knex.raw(o.sql);
       for (const o of objects) if (o.type === 'trigger') await knex.raw(o.sql);
+      await restoreForeignKeys();
       // The planner's statistics of tables that may have grown from nothing (autovacuum would
       // take them only after the commit).
       if (pg) await knex.raw(`analyze ${tables.map(quoted).join(', ')}`);
