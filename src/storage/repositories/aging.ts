@@ -62,6 +62,11 @@ export function agingQueries(q: Knex): AgingQueries {
   // (in the filter open <> 0 and in the sum).
   const fence = pg ? 'offset 0' : 'limit -1';
 
+  // PostgreSQL's sum of bigints is a numeric; cast back (a document's allocations sum to no more
+  // than its amount), the open amounts and their buckets are summed as integers, not numerics
+  // (1M invoices, a year back, EXPLAIN ANALYZE of the bucket query: 326-347 -> 290-320 ms; the
+  // whole command's times, 0.8-1.0 s, overlap before and after).
+
   /** Invoices issued ≤ D and not settled by D, with their open amount as of D (possibly zero). */
   function openInvoices(asOf: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
     bindings.push(asOf, asOf);
@@ -69,7 +74,7 @@ export function agingQueries(q: Knex): AgingQueries {
       'issue_date', asOf, customer, bindings);
     return `select b.invoice_id as id, b.customer_id, b.currency, b.issue_date, b.due_date,
              case when b.last_change <= ${date()} then b.total - b.applied
-                  else b.total - coalesce((select sum(a.amount) from allocations a where a.invoice_id = b.invoice_id and a.date <= ${date()}), 0)
+                  else b.total - cast(coalesce((select sum(a.amount) from allocations a where a.invoice_id = b.invoice_id and a.date <= ${date()}), 0) as bigint)
              end as open
       from ${from} ${fence}`;
   }
@@ -82,8 +87,8 @@ export function agingQueries(q: Knex): AgingQueries {
     return `select s.customer_id, s.currency,
              case when s.last_change <= ${date()} then s.amount - s.applied - case when s.reversal_date is null then 0 else s.amount end
                   else s.amount
-                       - coalesce((select sum(a.amount) from allocations a
-                                   where a.source_kind = s.source_kind and a.source_id = s.source_id and a.date <= ${date()}), 0)
+                       - cast(coalesce((select sum(a.amount) from allocations a
+                                   where a.source_kind = s.source_kind and a.source_id = s.source_id and a.date <= ${date()}), 0) as bigint)
                        - case when s.reversal_date <= ${date()} then s.amount else 0 end
              end as amount
       from ${from} ${fence}`;

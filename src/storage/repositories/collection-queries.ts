@@ -182,7 +182,7 @@ export function collectionQueries(q: Knex): CollectionQueries {
       const result = await rawRows<Record<string, unknown>>(q, `select o.customer_id, o.currency, o.due_date, o.open
         from (select b.customer_id, b.currency, b.due_date,
                      case when b.last_change <= ${d} then b.total - b.applied
-                          else b.total - coalesce((select sum(a.amount) from allocations a where a.invoice_id = b.invoice_id and a.date <= ${d}), 0)
+                          else b.total - cast(coalesce((select sum(a.amount) from allocations a where a.invoice_id = b.invoice_id and a.date <= ${d}), 0) as bigint)
                      end as open
               from ${from} ${pg ? 'offset 0' : 'limit -1'}) o
         where o.open <> 0`, bindings);
