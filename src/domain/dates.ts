@@ -44,7 +44,7 @@ export function parseDate(text: string, field = 'date'): IsoDate {
 
 // All arithmetic runs in UTC so a DST change can never make a day 23 or 25 hours long.
 function utcDay(d: IsoDate): dayjs.Dayjs {
-  invariant(isIsoDate(d), `not an ISO date: ${JSON.stringify(d)}`);
+  invariant(isIsoDate(d), () => `not an ISO date: ${JSON.stringify(d)}`);
   return dayjs.utc(d);
 }
 
@@ -53,13 +53,13 @@ function fmt(d: dayjs.Dayjs): IsoDate {
 }
 
 export function addDays(d: IsoDate, days: number): IsoDate {
-  invariant(Number.isSafeInteger(days), `days must be an integer, got ${days}`);
+  invariant(Number.isSafeInteger(days), () => `days must be an integer, got ${days}`);
   return fmt(utcDay(d).add(days, 'day'));
 }
 
 /** Calendar months, clamped to the end of a shorter month: 2026-01-31 + 1 month = 2026-02-28. */
 export function addMonths(d: IsoDate, months: number): IsoDate {
-  invariant(Number.isSafeInteger(months), `months must be an integer, got ${months}`);
+  invariant(Number.isSafeInteger(months), () => `months must be an integer, got ${months}`);
   return fmt(utcDay(d).add(months, 'month'));
 }
 
@@ -97,7 +97,7 @@ export function localToday(now: Date = new Date()): IsoDate {
 }
 
 export function yearOf(d: IsoDate): number {
-  invariant(isIsoDate(d), `not an ISO date: ${JSON.stringify(d)}`);
+  invariant(isIsoDate(d), () => `not an ISO date: ${JSON.stringify(d)}`);
   return Number(d.slice(0, 4));
 }
 

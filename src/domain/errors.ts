@@ -107,8 +107,13 @@ export class InvariantError extends Error {
   }
 }
 
-export function invariant(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new InvariantError(message);
+/**
+ * `message` as a function when it is made from values: it is then made only when the invariant
+ * fails. money() and the dates run millions of times in a report or an import, and a message
+ * formatted on every call (numbers to text, JSON.stringify) cost more than the check.
+ */
+export function invariant(condition: unknown, message: string | (() => string)): asserts condition {
+  if (!condition) throw new InvariantError(typeof message === 'string' ? message : message());
 }
 
 /** A service owed needs (mail server, webhook) is not there: exit 7, like an unreachable database. */

@@ -70,6 +70,13 @@ describe('money basics', () => {
     expect(Object.is(money(-0, 'CNY').minor, 0)).toBe(true);
   });
 
+  it('a failed invariant still says what failed, its message made only then', () => {
+    expect(() => money(1.5, 'CNY')).toThrow('money amount must be a safe integer of minor units, got 1.5');
+    expect(() => money(1, 'XXX')).toThrow('unknown currency code "XXX"');
+    expect(() => add(money(Number.MAX_SAFE_INTEGER, 'CNY'), money(1, 'CNY'))).toThrow(`${Number.MAX_SAFE_INTEGER} + 1 overflows a safe integer`);
+    expect(() => add(money(1, 'CNY'), money(1, 'USD'))).toThrow('currency mismatch: CNY vs USD');
+  });
+
   it('predicates, compare, equals, negate', () => {
     expect(isZero(zero('USD'))).toBe(true);
     expect(isNegative(cny(-1))).toBe(true);

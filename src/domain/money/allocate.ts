@@ -49,7 +49,7 @@ function toScaledIntegers(weights: readonly (number | string)[]): bigint[] {
     } catch {
       throw new InvariantError(`allocate weight ${i} is not a number: ${JSON.stringify(w)}`);
     }
-    invariant(big.gte(0), `allocate weight ${i} is negative: ${String(w)}`);
+    invariant(big.gte(0), () => `allocate weight ${i} is negative: ${String(w)}`);
     const [int = '0', frac = ''] = big.toFixed().split('.');
     return { int, frac };
   });

@@ -9,7 +9,7 @@ import { toBigRoundingMode, type RoundingMode } from './rounding.js';
 export function toBig(value: string | number | Big, what = 'factor'): Big {
   if (value instanceof Big) return value;
   if (typeof value === 'number') {
-    invariant(Number.isSafeInteger(value), `${what} given as a number must be a safe integer, got ${value}; pass a decimal string`);
+    invariant(Number.isSafeInteger(value), () => `${what} given as a number must be a safe integer, got ${value}; pass a decimal string`);
     return new Big(value);
   }
   try {
@@ -24,7 +24,7 @@ const MAX = new Big(Number.MAX_SAFE_INTEGER);
 /** Round an exact Big amount of minor units to a safe integer. */
 export function roundToMinor(value: Big, mode: RoundingMode): number {
   const rounded = value.round(0, toBigRoundingMode(mode));
-  invariant(rounded.abs().lte(MAX), `result ${rounded.toFixed()} overflows a safe integer of minor units`);
+  invariant(rounded.abs().lte(MAX), () => `result ${rounded.toFixed()} overflows a safe integer of minor units`);
   const n = rounded.toNumber();
   return n === 0 ? 0 : n;
 }

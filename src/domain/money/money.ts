@@ -8,8 +8,8 @@ export interface Money {
 }
 
 export function money(minor: number, currency: string): Money {
-  invariant(Number.isSafeInteger(minor), `money amount must be a safe integer of minor units, got ${minor}`);
-  invariant(isCurrency(currency), `unknown currency code ${JSON.stringify(currency)}`);
+  invariant(Number.isSafeInteger(minor), () => `money amount must be a safe integer of minor units, got ${minor}`);
+  invariant(isCurrency(currency), () => `unknown currency code ${JSON.stringify(currency)}`);
   // -0 would print as "-0.00" and compare oddly in Object.is-based equality.
   return Object.freeze({ minor: minor === 0 ? 0 : minor, currency });
 }
@@ -31,7 +31,7 @@ export function isPositive(m: Money): boolean {
 }
 
 export function assertSameCurrency(a: Money, b: Money): void {
-  invariant(a.currency === b.currency, `currency mismatch: ${a.currency} vs ${b.currency}`);
+  invariant(a.currency === b.currency, () => `currency mismatch: ${a.currency} vs ${b.currency}`);
 }
 
 export function compare(a: Money, b: Money): -1 | 0 | 1 {
@@ -52,9 +52,9 @@ export function negate(m: Money): Money {
 export function sum(list: readonly Money[], currency: string): Money {
   let total = 0;
   for (const m of list) {
-    invariant(m.currency === currency, `currency mismatch: ${m.currency} in a ${currency} sum`);
+    invariant(m.currency === currency, () => `currency mismatch: ${m.currency} in a ${currency} sum`);
     total += m.minor;
-    invariant(Number.isSafeInteger(total), `sum overflows a safe integer in ${currency}`);
+    invariant(Number.isSafeInteger(total), () => `sum overflows a safe integer in ${currency}`);
   }
   return money(total, currency);
 }

@@ -70,7 +70,7 @@ export async function customerStatement(store: Store, actor: Actor, code: string
   const amounts = row?.buckets ?? aging.labels.map(() => money(0, currency));
   const unapplied = row?.unapplied ?? money(0, currency);
   const total = row?.total ?? money(0, currency);
-  invariant(total.minor === balance.minor, `statement of ${code} as of ${to}: aging ${total.minor} ≠ balance ${balance.minor}`);
+  invariant(total.minor === balance.minor, () => `statement of ${code} as of ${to}: aging ${total.minor} ≠ balance ${balance.minor}`);
   return {
     customer: code,
     name: customer.name,

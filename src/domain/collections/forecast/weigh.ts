@@ -16,12 +16,12 @@ export function weigher(probability: Big): (amount: number) => number {
   if (probability.s < 0) numerator = -numerator;
   const denominator = 10n ** BigInt(scale);
   return (amount) => {
-    invariant(Number.isSafeInteger(amount), `amount must be a safe integer of minor units, got ${amount}`);
+    invariant(Number.isSafeInteger(amount), () => `amount must be a safe integer of minor units, got ${amount}`);
     const exact = BigInt(amount) * numerator;
     const magnitude = exact < 0n ? -exact : exact;
     const rounded = (magnitude * 2n + denominator) / (2n * denominator);
     const signed = exact < 0n ? -rounded : rounded;
-    invariant(rounded <= BigInt(Number.MAX_SAFE_INTEGER), `result ${signed} overflows a safe integer of minor units`);
+    invariant(rounded <= BigInt(Number.MAX_SAFE_INTEGER), () => `result ${signed} overflows a safe integer of minor units`);
     const n = Number(signed);
     return n === 0 ? 0 : n;
   };
