@@ -28,7 +28,6 @@ const CONNECT_TIMEOUT_MS = 5000;
 // knex logs driver failures itself; owed reports them once, translated, so keep knex quiet.
 const quietLog = { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined };
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
-const POSTGRES_WORK_MEM = '32MB';
 const SQLITE_CACHE_KB = 65536;
 const POSTGRES_LOCK_TIMEOUT = '15s';
 
@@ -172,10 +171,11 @@ function postgresKnex(url: string): Knex {
       // No JIT: owed's queries are index seeks and short aggregations whose plans pass
       // jit_above_cost on a large book, and compiling cost more than it saved (1M invoices: the
       // aging 60-100 ms slower with it, the forecast's open invoices 56 ms of compiling in a 0.5 s
-      // query, reconcile 1.4 s; db check no faster with it). 32 MB for a sort or hash: the aging's
-      // 21k bucket groups spilled to disk with the default 4 MB.
+      // query, reconcile 1.4 s; db check no faster with it). work_mem stays the server's: 32 MB let
+      // the aging's bucket groups stay in memory, but db check on a freshly loaded 1M book went
+      // from 18-20 s to 30.7 s with it (the benchmark, three runs).
       afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) => {
-        conn.query(`set lock_timeout = '${POSTGRES_LOCK_TIMEOUT}'; set jit = off; set work_mem = '${POSTGRES_WORK_MEM}'`, (err) => done(err, conn));
+        conn.query(`set lock_timeout = '${POSTGRES_LOCK_TIMEOUT}'; set jit = off`, (err) => done(err, conn));
       },
     },
     acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 1000,
