@@ -64,8 +64,8 @@ export function agingQueries(q: Knex): AgingQueries {
 
   // PostgreSQL's sum of bigints is a numeric; cast back (a document's allocations sum to no more
   // than its amount), the open amounts and their buckets are summed as integers, not numerics
-  // (1M invoices, a year back, EXPLAIN ANALYZE of the bucket query: 326-347 -> 290-320 ms; the
-  // whole command's times, 0.8-1.0 s, overlap before and after).
+  // (1M invoices, a year back, EXPLAIN ANALYZE of the bucket query with a 32 MB work_mem: 326-347
+  // -> 290-320 ms; the whole command's times, 0.8-1.0 s, overlap before and after).
 
   /** Invoices issued ≤ D and not settled by D, with their open amount as of D (possibly zero). */
   function openInvoices(asOf: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
