@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { deriveNewDocuments, type NewDocuments } from '../migrations/0006_balances.js';
 import { dropForeignKeys } from './foreign-keys.js';
+import { dropSecondaryIndexes } from './secondary-indexes.js';
 import { setSqliteCache } from './sqlite-cache.js';
 
 /**
@@ -54,20 +55,10 @@ const INDEXED_TABLES: Record<Table, readonly string[]> = {
  * indexes: 1M invoices took 23 s at 278 MB with 16 MB, 28 s at 302 MB with the import's 32 MB.
  */
 const SQLITE_DEFERRED_CACHE_KB = 16 * 1024;
-/**
- * SQLite: the index builds at the end sort in runs of about the cache's size; runs of 4 MB sort
- * in the CPU's caches. The builds of 1M invoices' six indexes took 5.2-5.3 s of CPU with 2-4 MB,
- * 6.9-7.2 s with 16 MB and 6.5-7.0 s with 32 MB (the rows before them want the 16 MB: with 4 MB
- * their inserts took 7.2-7.8 s instead of 4.7-5.6 s); 870k receipts' three 4.1 s against 4.5-4.9 s.
- */
-const SQLITE_INDEX_BUILD_CACHE_KB = 4 * 1024;
-/** PostgreSQL: memory for each index build, in the server; its default is 64 MB. */
-const PG_INDEX_BUILD_MEMORY = '256MB';
-
-interface SchemaObject {
-  readonly type: 'index' | 'trigger';
+/** A balance trigger as the catalog gives it. */
+interface Trigger {
   readonly name: string;
-  /** The table a trigger is on (PostgreSQL drops a trigger by table). */
+  /** The table it is on (PostgreSQL drops a trigger by table). */
   readonly table: string;
   readonly sql: string;
 }
@@ -81,27 +72,14 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /** Placeholders for a list of values. */
 const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
-async function sqliteObjects(knex: Knex, tables: readonly string[], triggers: readonly string[]): Promise<SchemaObject[]> {
-  return rows<SchemaObject>(knex,
-    `select type, name, tbl_name as "table", sql from sqlite_master
-      where sql is not null and (
-        (type = 'index' and tbl_name in (${list(tables)}) and sql not like 'create unique %')
-        or (type = 'trigger' and name in (${list(triggers)})))
-      order by type, name`,
-    [...tables, ...triggers]);
-}
-
-async function pgObjects(knex: Knex, tables: readonly string[], triggers: readonly string[]): Promise<SchemaObject[]> {
-  return rows<SchemaObject>(knex,
-    `select 'index' as type, i.relname as name, t.relname as "table", pg_get_indexdef(i.oid) as sql
-       from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
-      where t.relnamespace = current_schema()::regnamespace and t.relname in (${list(tables)}) and not x.indisunique
-     union all
-     select 'trigger', g.tgname, t.relname, pg_get_triggerdef(g.oid)
-       from pg_trigger g join pg_class t on t.oid = g.tgrelid
-      where t.relnamespace = current_schema()::regnamespace and not g.tgisinternal and g.tgname in (${list(triggers)})
-      order by 1, 2`,
-    [...tables, ...triggers]);
+async function triggerDefinitions(knex: Knex, pg: boolean, names: readonly string[]): Promise<Trigger[]> {
+  return rows<Trigger>(knex, pg
+    ? `select g.tgname as name, t.relname as "table", pg_get_triggerdef(g.oid) as sql
+         from pg_trigger g join pg_class t on t.oid = g.tgrelid
+        where t.relnamespace = current_schema()::regnamespace and not g.tgisinternal and g.tgname in (${list(names)})
+        order by 1`
+    : `select name, tbl_name as "table", sql from sqlite_master where type = 'trigger' and name in (${list(names)}) order by name`,
+  [...names]);
 }
 
 export async function deferDerivations(knex: Knex, table: Table): Promise<DeferredDerivations> {
@@ -109,20 +87,19 @@ export async function deferDerivations(knex: Knex, table: Table): Promise<Deferr
   const [last] = await rows<{ id: unknown }>(knex, `select coalesce(max(id), 0) as id from ${quoted(table)}`);
   const documents: NewDocuments = { table, after: Number(last!.id) };
   const tables = INDEXED_TABLES[table];
-  const triggers = TRIGGERS[pg ? 'pg' : 'sqlite'][table];
-  const objects = await (pg ? pgObjects : sqliteObjects)(knex, tables, triggers);
-  const missing = triggers.filter((name) => !objects.some((o) => o.type === 'trigger' && o.name === name));
+  const names = TRIGGERS[pg ? 'pg' : 'sqlite'][table];
+  const triggers = await triggerDefinitions(knex, pg, names);
+  const missing = names.filter((name) => !triggers.some((t) => t.name === name));
   if (missing.length > 0) throw new Error(`deferring ${table}: trigger ${missing.join(', ')} not in the schema`);
-  for (const o of objects) await knex.raw(`drop ${o.type} ${quoted(o.name)}${o.type === 'trigger' && pg ? ` on ${quoted(o.table)}` : ''}`);
+  for (const t of triggers) await knex.raw(`drop trigger ${quoted(t.name)}${pg ? ` on ${quoted(t.table)}` : ''}`);
+  const rebuildIndexes = await dropSecondaryIndexes(knex, tables);
   const restoreForeignKeys = await dropForeignKeys(knex, tables);
   const restoreCache = pg ? undefined : await setSqliteCache(knex, SQLITE_DEFERRED_CACHE_KB);
   return {
     async complete() {
       await deriveNewDocuments(knex, documents);
-      if (pg) await knex.raw(`set local maintenance_work_mem = '${PG_INDEX_BUILD_MEMORY}'`);
-      else await knex.raw(`pragma cache_size = -${SQLITE_INDEX_BUILD_CACHE_KB}`);
-      for (const o of objects) if (o.type === 'index') await knex.raw(o.sql);
-      for (const o of objects) if (o.type === 'trigger') await knex.raw(o.sql);
+      await rebuildIndexes();
+      for (const t of triggers) await knex.raw(t.sql);
       await restoreForeignKeys();
       // The planner's statistics of tables that may have grown from nothing (autovacuum would
       // take them only after the commit).

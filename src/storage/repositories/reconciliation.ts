@@ -6,6 +6,7 @@ import type { Plan } from '../../domain/receivables/reconcile-plan.js';
 import type { WriteContext } from './administration.js';
 import { SETTLED_NEVER } from '../migrations/0006_balances.js';
 import { dropForeignKeys } from '../bulk/foreign-keys.js';
+import { dropSecondaryIndexes } from '../bulk/secondary-indexes.js';
 import { copyChunks, copyQuery, type CopyClient } from './pg-copy.js';
 import { isPostgres, rawRows } from './raw.js';
 import { readInteger } from './rows.js';
@@ -44,13 +45,6 @@ const SQLITE_BULK_CACHE_KB = 16384;
 const BALANCE_TRIGGER = 'allocations_balance';
 /** Rows per chunk of the COPY on PostgreSQL (about 1.7 MB of text). */
 const PG_ROWS_PER_COPY = 10_000;
-/** PostgreSQL: memory for each index build, in the server; its default is 64 MB. */
-const PG_INDEX_BUILD_MEMORY = '256MB';
-/**
- * SQLite: the index builds sort in runs of about the cache's size; runs of 4 MB sort in the CPU's
- * caches (measured by the import: 1M invoices' six builds 5.2 s of CPU with 4 MB, 6.9-7.2 s with 16).
- */
-const SQLITE_INDEX_BUILD_CACHE_KB = 4096;
 /** Documents per balance update on SQLite (bound as a VALUES list, 4,000 parameters at most). */
 const BALANCES_PER_STATEMENT = 1000;
 
@@ -107,7 +101,6 @@ export function reconciliationRepository(
   const rebuildMinRows = options.rebuildMinRows ?? SQLITE_REBUILD_MIN_ROWS;
   const pg = isPostgres(q);
   const placeholders = (n: number) => new Array<string>(n).fill('?').join(', ');
-  const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
   /**
    * PostgreSQL: `sql` with each `?` replaced by its value as a literal, for COPY, which takes no
@@ -243,28 +236,11 @@ export function reconciliationRepository(
     }
   }
 
-  /**
-   * Runs `work` with the secondary (non-unique) indexes of `tables` dropped, then builds them again
-   * from sorted keys, as the catalog had them, in the caller's transaction. For writes that touch a
-   * large share of a table: entry by entry at random places costs more than a fresh build. DDL is
-   * transactional on both engines: a failure rolls the indexes back with the rows. On PostgreSQL
-   * dropping an index locks its table: reads of it wait for the batch to commit.
-   */
+  /** Runs `work` with the secondary indexes of `tables` dropped, and builds them again after. */
   async function withIndexesRebuilt<T>(tables: readonly string[], work: () => Promise<T>): Promise<T> {
-    if (tables.length === 0) return work();
-    const indexes = await rawRows<{ name: string; sql: string }>(q, pg
-      ? `select i.relname as name, pg_get_indexdef(i.oid) as sql
-           from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
-          where t.relnamespace = current_schema()::regnamespace and t.relname in (${placeholders(tables.length)}) and not x.indisunique
-          order by 1`
-      : `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${placeholders(tables.length)}) order by name`,
-    [...tables]);
-    for (const index of indexes) await q.raw(`drop index ${quoted(index.name)}`);
+    const rebuild = await dropSecondaryIndexes(q, tables);
     const result = await work();
-    if (pg) await q.raw(`set local maintenance_work_mem = '${PG_INDEX_BUILD_MEMORY}'`);
-    // SQLite sorts in runs of the cache's size: small runs sort in the CPU's caches.
-    await (pg ? (async () => { for (const index of indexes) await q.raw(index.sql); })()
-      : withCache(SQLITE_INDEX_BUILD_CACHE_KB, async () => { for (const index of indexes) await q.raw(index.sql); }));
+    await rebuild();
     return result;
   }
 
