@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { deriveNewDocuments, type NewDocuments } from '../migrations/0006_balances.js';
 import { dropForeignKeys } from './foreign-keys.js';
 import { dropSecondaryIndexes } from './secondary-indexes.js';
+import { isPostgres, quotedName, rawRows } from '../repositories/raw.js';
 import { setSqliteCache } from './sqlite-cache.js';
 
 /**
@@ -55,6 +56,7 @@ const INDEXED_TABLES: Record<Table, readonly string[]> = {
  * indexes: 1M invoices took 23 s at 278 MB with 16 MB, 28 s at 302 MB with the import's 32 MB.
  */
 const SQLITE_DEFERRED_CACHE_KB = 16 * 1024;
+
 /** A balance trigger as the catalog gives it. */
 interface Trigger {
   readonly name: string;
@@ -63,17 +65,11 @@ interface Trigger {
   readonly sql: string;
 }
 
-async function rows<T>(knex: Knex, sql: string, bindings: readonly string[] = []): Promise<T[]> {
-  const result = (await knex.raw(sql, bindings)) as unknown;
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
-
-const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /** Placeholders for a list of values. */
 const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
 async function triggerDefinitions(knex: Knex, pg: boolean, names: readonly string[]): Promise<Trigger[]> {
-  return rows<Trigger>(knex, pg
+  return rawRows<Trigger>(knex, pg
     ? `select g.tgname as name, t.relname as "table", pg_get_triggerdef(g.oid) as sql
          from pg_trigger g join pg_class t on t.oid = g.tgrelid
         where t.relnamespace = current_schema()::regnamespace and not g.tgisinternal and g.tgname in (${list(names)})
@@ -83,15 +79,15 @@ async function triggerDefinitions(knex: Knex, pg: boolean, names: readonly strin
 }
 
 export async function deferDerivations(knex: Knex, table: Table): Promise<DeferredDerivations> {
-  const pg = knex.client.config.client === 'pg';
-  const [last] = await rows<{ id: unknown }>(knex, `select coalesce(max(id), 0) as id from ${quoted(table)}`);
+  const pg = isPostgres(knex);
+  const [last] = await rawRows<{ id: unknown }>(knex, `select coalesce(max(id), 0) as id from ${quotedName(table)}`);
   const documents: NewDocuments = { table, after: Number(last!.id) };
   const tables = INDEXED_TABLES[table];
   const names = TRIGGERS[pg ? 'pg' : 'sqlite'][table];
   const triggers = await triggerDefinitions(knex, pg, names);
   const missing = names.filter((name) => !triggers.some((t) => t.name === name));
   if (missing.length > 0) throw new Error(`deferring ${table}: trigger ${missing.join(', ')} not in the schema`);
-  for (const t of triggers) await knex.raw(`drop trigger ${quoted(t.name)}${pg ? ` on ${quoted(t.table)}` : ''}`);
+  for (const t of triggers) await knex.raw(`drop trigger ${quotedName(t.name)}${pg ? ` on ${quotedName(t.table)}` : ''}`);
   const rebuildIndexes = await dropSecondaryIndexes(knex, tables);
   const restoreForeignKeys = await dropForeignKeys(knex, tables);
   const restoreCache = pg ? undefined : await setSqliteCache(knex, SQLITE_DEFERRED_CACHE_KB);
@@ -103,7 +99,7 @@ export async function deferDerivations(knex: Knex, table: Table): Promise<Deferr
       await restoreForeignKeys();
       // The planner's statistics of tables that may have grown from nothing (autovacuum would
       // take them only after the commit).
-      if (pg) await knex.raw(`analyze ${tables.map(quoted).join(', ')}`);
+      if (pg) await knex.raw(`analyze ${tables.map(quotedName).join(', ')}`);
       await restoreCache?.();
     },
   };

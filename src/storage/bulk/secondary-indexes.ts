@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPostgres, quotedName, rawRows } from '../repositories/raw.js';
 import { setSqliteCache } from './sqlite-cache.js';
 
 /**
@@ -9,8 +10,6 @@ import { setSqliteCache } from './sqlite-cache.js';
 const SQLITE_INDEX_BUILD_CACHE_KB = 4 * 1024;
 /** PostgreSQL: memory for each index build, in the server; its default is 64 MB. */
 const PG_INDEX_BUILD_MEMORY = '256MB';
-
-const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * Drops the non-unique indexes of `tables` and returns what builds them again from sorted keys,
@@ -23,9 +22,9 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
  */
 export async function dropSecondaryIndexes(knex: Knex, tables: readonly string[]): Promise<() => Promise<void>> {
   if (tables.length === 0) return async () => undefined;
-  const pg = knex.client.config.client === 'pg';
+  const pg = isPostgres(knex);
   const list = tables.map(() => '?').join(', ');
-  const result = (await knex.raw(pg
+  const indexes = await rawRows<{ name: string; sql: string }>(knex, pg
     ? `select i.relname as name, pg_get_indexdef(i.oid) as sql
          from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
         where t.relnamespace = current_schema()::regnamespace and t.relname in (${list}) and not x.indisunique
@@ -33,9 +32,8 @@ export async function dropSecondaryIndexes(knex: Knex, tables: readonly string[]
     : `select name, sql from sqlite_master
         where type = 'index' and sql is not null and sql not like 'create unique %' and tbl_name in (${list})
         order by name`,
-  [...tables])) as unknown;
-  const indexes = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { name: string; sql: string }[];
-  for (const index of indexes) await knex.raw(`drop index ${quoted(index.name)}`);
+  [...tables]);
+  for (const index of indexes) await knex.raw(`drop index ${quotedName(index.name)}`);
   return async () => {
     if (pg) await knex.raw(`set local maintenance_work_mem = '${PG_INDEX_BUILD_MEMORY}'`);
     const restoreCache = pg ? undefined : await setSqliteCache(knex, SQLITE_INDEX_BUILD_CACHE_KB);

@@ -11,3 +11,8 @@ export async function rawRows<T>(q: Knex, sql: string, bindings: readonly Knex.R
 export function isPostgres(q: Knex): boolean {
   return (q.client as { config: { client: string } }).config.client === 'pg';
 }
+
+/** A table, index or constraint name as an SQL identifier, in double quotes (both engines). */
+export function quotedName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
