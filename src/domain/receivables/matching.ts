@@ -138,65 +138,87 @@ function byDue(a: OpenInvoice, b: OpenInvoice): number {
  */
 export function findSubset(items: readonly OpenInvoice[], target: number, tolerance: number): OpenInvoice[] | undefined {
   const candidates = [...items].filter((i) => i.open > 0 && i.open <= target + tolerance).sort(byDue).slice(0, SUBSET_CANDIDATES);
-  return searchSubset(candidates.map((i) => i.open), target, tolerance)?.map((k) => candidates[k]!);
+  const opens = new Float64Array(candidates.length);
+  candidates.forEach((i, k) => (opens[k] = i.open));
+  return searchSubset(opens, candidates.length, target, tolerance)?.map((k) => candidates[k]!);
 }
 
+/** Columns of the bounds tables: sizes 0 … SUBSET_MAX_SIZE. */
+const BOUND_WIDTH = SUBSET_MAX_SIZE + 1;
 /**
- * The depth-first search of findSubset over candidates already chosen and ordered (their opens),
- * sizes 2 to 5, each in index order, returning the first combination that fits (its indices). A branch is cut when even its
- * smallest or its largest possible completion misses [target, target + tolerance]: such a branch
- * holds no solution, so the first solution found is the one the full search finds.
+ * Scratch space of searchSubset, reused by every call: a whole-book run searches for hundreds of
+ * thousands of receipts, and arrays made per search were most of what the planning allocated.
+ * least[s * BOUND_WIDTH + r] / greatest[…]: the sum of the r smallest / largest opens among
+ * candidates s … n-1 (Infinity / -Infinity when there are fewer than r).
  */
-function searchSubset(candidates: readonly number[], target: number, tolerance: number): number[] | undefined {
-  const n = candidates.length;
+const least = new Float64Array((SUBSET_CANDIDATES + 1) * BOUND_WIDTH);
+const greatest = new Float64Array((SUBSET_CANDIDATES + 1) * BOUND_WIDTH);
+/** The opens of candidates s … n-1 in ascending order while the bounds are built. */
+const suffix = new Float64Array(SUBSET_CANDIDATES);
+/** The search's current combination (candidate indices), `depth` of them. */
+const chosen = new Int32Array(SUBSET_MAX_SIZE);
+/** The search in progress: set by searchSubset, read by searchFrom. */
+const search = { opens: suffix as ArrayLike<number>, n: 0, size: 0, target: 0, tolerance: 0, ceiling: 0, steps: 0 };
+
+/**
+ * The depth-first search of findSubset over the first `n` of `opens` (candidates already chosen
+ * and ordered), sizes 2 to 5, each in index order, returning the first combination that fits (its
+ * indices). A branch is cut when even its smallest or its largest possible completion misses
+ * [target, target + tolerance]: such a branch holds no solution, so the first solution found is
+ * the one the full search finds.
+ */
+function searchSubset(opens: ArrayLike<number>, n: number, target: number, tolerance: number): number[] | undefined {
   const most = Math.min(SUBSET_MAX_SIZE, n);
   if (most < 2) return undefined;
   const ceiling = target + tolerance;
-  const smallest = smallestFittingSize(candidates, target, ceiling, most);
+  const smallest = smallestFittingSize(opens, n, target, ceiling, most);
   if (smallest === undefined) return undefined;
-  // least[s][r] / greatest[s][r]: the sum of the r smallest / largest opens among candidates s…n-1.
-  const least: number[][] = [];
-  const greatest: number[][] = [];
-  const suffix: number[] = [];
+  let sorted = 0;
   for (let s = n; s >= 0; s--) {
     if (s < n) {
-      const value = candidates[s]!;
-      let at = suffix.length;
-      while (at > 0 && suffix[at - 1]! > value) at--;
-      suffix.splice(at, 0, value);
+      const value = opens[s]!;
+      let at = sorted;
+      for (; at > 0 && suffix[at - 1]! > value; at--) suffix[at] = suffix[at - 1]!;
+      suffix[at] = value;
+      sorted++;
     }
-    const lo = [0];
-    const hi = [0];
+    const row = s * BOUND_WIDTH;
+    least[row] = 0;
+    greatest[row] = 0;
     for (let r = 1; r <= most; r++) {
-      lo.push(r <= suffix.length ? lo[r - 1]! + suffix[r - 1]! : Infinity);
-      hi.push(r <= suffix.length ? hi[r - 1]! + suffix[suffix.length - r]! : -Infinity);
+      least[row + r] = r <= sorted ? least[row + r - 1]! + suffix[r - 1]! : Infinity;
+      greatest[row + r] = r <= sorted ? greatest[row + r - 1]! + suffix[sorted - r]! : -Infinity;
     }
-    least[s] = lo;
-    greatest[s] = hi;
   }
-  let steps = 0;
+  search.opens = opens;
+  search.n = n;
+  search.target = target;
+  search.tolerance = tolerance;
+  search.ceiling = ceiling;
+  search.steps = 0;
   for (let size = smallest; size <= most; size++) {
-    const chosen: number[] = [];
-    const search = (start: number, sum: number): number[] | undefined => {
-      if (++steps > SUBSET_MAX_STEPS) return undefined;
-      const need = size - chosen.length;
-      if (need === 0) return sum >= target && sum - target <= tolerance ? [...chosen] : undefined;
-      if (sum + least[start]![need]! > ceiling || sum + greatest[start]![need]! < target) return undefined;
-      for (let i = start; i <= n - need; i++) {
-        const next = sum + candidates[i]!;
-        if (next > ceiling) continue;
-        chosen.push(i);
-        const found = search(i + 1, next);
-        chosen.pop();
-        if (found) return found;
-        if (steps > SUBSET_MAX_STEPS) return undefined;
-      }
-      return undefined;
-    };
-    const found = search(0, 0);
-    if (found) return found;
+    search.size = size;
+    if (searchFrom(0, 0, 0)) return Array.from(chosen.subarray(0, size));
+    if (search.steps > SUBSET_MAX_STEPS) return undefined;
   }
   return undefined;
+}
+
+/** One node of searchSubset's search: true once `chosen` holds a fitting combination of `search.size`. */
+function searchFrom(start: number, sum: number, depth: number): boolean {
+  const { opens, n, size, target, tolerance, ceiling } = search;
+  if (++search.steps > SUBSET_MAX_STEPS) return false;
+  const need = size - depth;
+  if (need === 0) return sum >= target && sum - target <= tolerance;
+  if (sum + least[start * BOUND_WIDTH + need]! > ceiling || sum + greatest[start * BOUND_WIDTH + need]! < target) return false;
+  for (let i = start; i <= n - need; i++) {
+    const next = sum + opens[i]!;
+    if (next > ceiling) continue;
+    chosen[depth] = i;
+    if (searchFrom(i + 1, next, depth + 1)) return true;
+    if (search.steps > SUBSET_MAX_STEPS) return false;
+  }
+  return false;
 }
 
 /** Scratch space of smallestFittingSize: the candidates' opens in ascending order and their prefix sums. */
@@ -247,10 +269,9 @@ function canComplete(n: number, take: number, start: number, sum: number, target
  * sorted opens takes a few microseconds, where the search in due order visits up to 29,458 nodes.
  * When a size fits, the search in due order runs from that size and stops at its first find.
  */
-function smallestFittingSize(candidates: readonly number[], target: number, ceiling: number, most: number): number | undefined {
-  const n = candidates.length;
+function smallestFittingSize(opens: ArrayLike<number>, n: number, target: number, ceiling: number, most: number): number | undefined {
   for (let i = 0; i < n; i++) {
-    const open = candidates[i]!;
+    const open = opens[i]!;
     let j = i;
     for (; j > 0 && sortedOpens[j - 1]! > open; j--) sortedOpens[j] = sortedOpens[j - 1]!;
     sortedOpens[j] = open;
@@ -309,21 +330,22 @@ class OpenItems {
   /** Leaves from `leaves` on: the open of the invoice in that slot (Infinity once settled); inner nodes: the minimum below. */
   private readonly tree: Float64Array;
   private readonly leaves: number;
-  /** Live slots by (open, slot). */
-  private readonly byOpen: number[];
+  /** Live slots by (open, slot): the first `liveCount` entries. */
+  private readonly byOpen: Int32Array;
+  private liveCount: number;
   /** The first invoice of the last `between`. */
   first = -1;
 
   constructor(group: MatchGroup) {
     const n = group.invoices;
     this.open = new Float64Array(n);
-    const live: number[] = [];
+    let live = 0;
+    const due = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       this.open[i] = group.open(i);
-      if (this.open[i]! > 0) live.push(i);
+      if (this.open[i]! > 0) due[live++] = i;
     }
-    live.sort((a, b) => group.dueRank(a) - group.dueRank(b) || group.issueRank(a) - group.issueRank(b) || group.compareInvoices(a, b));
-    this.due = Int32Array.from(live);
+    this.due = due.subarray(0, live).sort((a, b) => group.dueRank(a) - group.dueRank(b) || group.issueRank(a) - group.issueRank(b) || group.compareInvoices(a, b));
     this.slotOf = new Int32Array(n).fill(-1);
     this.due.forEach((i, slot) => (this.slotOf[i] = slot));
     let leaves = 1;
@@ -332,7 +354,10 @@ class OpenItems {
     this.tree = new Float64Array(2 * leaves).fill(Infinity);
     for (let slot = 0; slot < this.due.length; slot++) this.tree[leaves + slot] = this.open[this.due[slot]!]!;
     for (let node = leaves - 1; node >= 1; node--) this.tree[node] = Math.min(this.tree[2 * node]!, this.tree[2 * node + 1]!);
-    this.byOpen = Array.from(this.due.keys()).sort((a, b) => this.openAt(a) - this.openAt(b) || a - b);
+    this.byOpen = new Int32Array(this.due.length);
+    for (let slot = 0; slot < this.due.length; slot++) this.byOpen[slot] = slot;
+    this.byOpen.sort((a, b) => this.openAt(a) - this.openAt(b) || a - b);
+    this.liveCount = this.due.length;
   }
 
   /** The invoice in a slot. */
@@ -344,15 +369,21 @@ class OpenItems {
   between(from: number, to: number): number {
     const lo = this.firstAtLeast(from, -1);
     const hi = this.firstAtLeast(to + 1, -1);
-    this.first = lo < this.byOpen.length ? this.due[this.byOpen[lo]!]! : -1;
+    this.first = lo < this.liveCount ? this.due[this.byOpen[lo]!]! : -1;
     return hi - lo;
   }
 
   reduce(invoice: number, by: number): void {
     const slot = this.slotOf[invoice]!;
-    this.byOpen.splice(this.firstAtLeast(this.open[invoice]!, slot), 1);
+    // Moved within byOpen in place: splice made an array of what it removed, every time.
+    const from = this.firstAtLeast(this.open[invoice]!, slot);
+    this.byOpen.copyWithin(from, from + 1, this.liveCount--);
     const open = (this.open[invoice]! -= by);
-    if (open > 0) this.byOpen.splice(this.firstAtLeast(open, slot), 0, slot);
+    if (open > 0) {
+      const to = this.firstAtLeast(open, slot);
+      this.byOpen.copyWithin(to + 1, to, this.liveCount++);
+      this.byOpen[to] = slot;
+    }
     let node = this.leaves + slot;
     this.tree[node] = open > 0 ? open : Infinity;
     for (node >>= 1; node >= 1; node >>= 1) this.tree[node] = Math.min(this.tree[2 * node]!, this.tree[2 * node + 1]!);
@@ -383,7 +414,7 @@ class OpenItems {
   /** The first index of byOpen at or after (open, slot). */
   private firstAtLeast(open: number, slot: number): number {
     let lo = 0;
-    let hi = this.byOpen.length;
+    let hi = this.liveCount;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const at = this.byOpen[mid]!;
@@ -405,14 +436,19 @@ export function matchGroup(group: MatchGroup, options: MatchOptions, onMatch: On
   const open = items.open;
   const f = options.format;
   const tolerance = options.tolerance;
-  const order = Array.from({ length: group.receipts }, (_, r) => r)
-    .sort((a, b) => group.dateRank(a) - group.dateRank(b) || group.compareReceipts(a, b));
-  for (const r of order) {
+  const rules = options.rules;
+  const order = new Int32Array(group.receipts);
+  for (let r = 0; r < order.length; r++) order[r] = r;
+  order.sort((a, b) => group.dateRank(a) - group.dateRank(b) || group.compareReceipts(a, b));
+  for (let at = 0; at < order.length; at++) {
+    const r = order[at]!;
     let left = group.unapplied(r);
-    for (const rule of options.rules) {
-      if (left <= 0) break;
+    for (let k = 0; k < rules.length && left > 0; k++) {
+      const rule = rules[k]!;
       if (rule === 'reference') {
-        for (const i of group.named(r)) {
+        const named = group.named(r);
+        for (let n = 0; n < named.length; n++) {
+          const i = named[n]!;
           if (open[i]! <= 0 || left <= 0) continue;
           const amount = Math.min(left, open[i]!);
           const gap = open[i]! - amount;
@@ -436,33 +472,39 @@ export function matchGroup(group: MatchGroup, options: MatchOptions, onMatch: On
           left = 0;
         }
       } else if (rule === 'subset') {
-        const candidates: number[] = [];
-        for (let slot = items.next(0, left + tolerance); slot >= 0; slot = items.next(slot + 1, left + tolerance)) {
-          candidates.push(items.invoice(slot));
-          if (candidates.length === SUBSET_CANDIDATES) break;
+        let count = 0;
+        for (let slot = items.next(0, left + tolerance); slot >= 0 && count < SUBSET_CANDIDATES; slot = items.next(slot + 1, left + tolerance)) {
+          const i = items.invoice(slot);
+          subsetInvoices[count] = i;
+          subsetOpens[count++] = open[i]!;
         }
-        const opens = candidates.map((i) => open[i]!);
-        const subset = searchSubset(opens, left, tolerance);
+        const subset = searchSubset(subsetOpens, count, left, tolerance);
         if (subset) {
-          const total = subset.reduce((sum, k) => sum + opens[k]!, 0);
+          let total = 0;
+          for (const c of subset) total += subsetOpens[c]!;
           const gap = total - left;
-          const names = subset.map((k) => group.invoiceNumber(candidates[k]!)).join(' + ');
+          const names = subset.map((c) => group.invoiceNumber(subsetInvoices[c]!)).join(' + ');
           const reason = `${names} = ${f(total)}${gap > 0 ? `, ${f(gap)} more than paid: within tolerance` : ''}`;
-          // The largest invoice carries the difference, so it always keeps a positive share.
-          const ordered = [...subset].sort((a, b) => opens[a]! - opens[b]!);
-          ordered.forEach((k, at) => {
-            const i = candidates[k]!;
-            const last = at === ordered.length - 1;
+          // Smallest open first (stable: equal opens keep their due order); the largest invoice
+          // carries the difference, so it always keeps a positive share.
+          for (let c = 1; c < subset.length; c++) {
+            const moving = subset[c]!;
+            let to = c;
+            for (; to > 0 && subsetOpens[subset[to - 1]!]! > subsetOpens[moving]!; to--) subset[to] = subset[to - 1]!;
+            subset[to] = moving;
+          }
+          for (let c = 0; c < subset.length; c++) {
+            const i = subsetInvoices[subset[c]!]!;
+            const last = c === subset.length - 1;
             const amount = last ? open[i]! - gap : open[i]!;
             const adjustment = last ? gap : 0;
             onMatch(r, i, amount, 'subset', adjustment, reason);
             items.reduce(i, amount + adjustment);
             left -= amount;
-          });
+          }
         }
       } else {
-        for (let slot = items.next(0, Number.MAX_VALUE); slot >= 0; slot = items.next(slot + 1, Number.MAX_VALUE)) {
-          if (left <= 0) break;
+        for (let slot = items.next(0, Number.MAX_VALUE); slot >= 0 && left > 0; slot = items.next(slot + 1, Number.MAX_VALUE)) {
           const i = items.invoice(slot);
           const amount = Math.min(left, open[i]!);
           onMatch(r, i, amount, 'oldest', 0, '');
@@ -473,6 +515,10 @@ export function matchGroup(group: MatchGroup, options: MatchOptions, onMatch: On
     }
   }
 }
+
+/** Scratch space of the subset rule in matchGroup: its candidates (invoice indices) and their opens. */
+const subsetInvoices = new Int32Array(SUBSET_CANDIDATES);
+const subsetOpens = new Float64Array(SUBSET_CANDIDATES);
 
 /** Ranks of dates: the same order, as small integers. */
 function dateRanks(dates: Iterable<IsoDate>): Map<IsoDate, number> {
