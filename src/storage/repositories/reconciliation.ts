@@ -43,8 +43,12 @@ const SQLITE_REBUILD_MIN_ROWS = 20_000;
 const SQLITE_BULK_CACHE_KB = 16384;
 /** Migration 0006's SQLite row trigger that keeps the balances, one allocation at a time. */
 const BALANCE_TRIGGER = 'allocations_balance';
-/** Rows per chunk of the COPY on PostgreSQL (about 1.7 MB of text). */
-const PG_ROWS_PER_COPY = 10_000;
+/**
+ * Rows per chunk of the COPY on PostgreSQL (about 350 KB of text). A chunk's rows and text live
+ * until the stream takes it; at 10,000 rows they outlived young-generation collections and were
+ * promoted (1M invoices: peak RSS 357 MB against 271, in the same 60 s).
+ */
+const PG_ROWS_PER_COPY = 2_000;
 /** Documents per balance update on SQLite (bound as a VALUES list, 4,000 parameters at most). */
 const BALANCES_PER_STATEMENT = 1000;
 
