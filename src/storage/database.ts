@@ -13,7 +13,12 @@ export interface OpenOptions {
 }
 
 export interface TransactionOptions {
-  /** Reads only: no write lock on SQLite, READ ONLY on PostgreSQL. */
+  /**
+   * Reads only, from one snapshot of the book: no write lock on SQLite (whose read transaction
+   * keeps the snapshot of its first read), READ ONLY and REPEATABLE READ on PostgreSQL, so that a
+   * report's several queries (the aging's buckets and its unapplied cash) add up even while
+   * another session commits between them. A read-only transaction cannot fail to serialize.
+   */
   readonly readOnly?: boolean;
   /**
    * false: SQLite checks no foreign key in this transaction (PostgreSQL still does). Only for work
@@ -62,7 +67,7 @@ export class Database {
     const unchecked = options.foreignKeys === false;
     try {
       if (this.engine === 'postgres') {
-        return await this.knex.transaction((trx) => work(trx), { readOnly });
+        return await this.knex.transaction((trx) => work(trx), readOnly ? { readOnly, isolationLevel: 'repeatable read' } : {});
       }
       if (readOnly) await this.knex.raw('pragma query_only = 1');
       if (unchecked) await this.knex.raw('pragma foreign_keys = off');

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import knexFactory from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { Actor } from '../../src/domain/actor.js';
 import { addCustomer } from '../../src/domain/customers/add-customer.js';
@@ -176,6 +176,23 @@ describe.each(testEngines())('%s', (engine) => {
       try {
         const rows: { code: string }[] = await other.knex('customers').select('code');
         expect(rows).toEqual([{ code: 'C001' }]);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('a read-only transaction reads one snapshot: what another connection commits after its first read stays unseen, so a report adds up', async () => {
+      await as(db, (store, actor) => addCustomer(store, actor, 'C001', { name: 'Acme' }));
+      const other = await Database.open(scratch.target, { create: false });
+      try {
+        const codes = async (q: Knex) => ((await q('customers').select('code').orderBy('code')) as { code: string }[]).map((r) => r.code);
+        const seen = await db.transaction(async (q) => {
+          const first = await codes(q);
+          await as(other, (store, actor) => addCustomer(store, actor, 'C002', { name: '北京新华' }));
+          return [first, await codes(q)];
+        }, { readOnly: true });
+        expect(seen).toEqual([['C001'], ['C001']]);
+        expect(await db.transaction((q) => codes(q), { readOnly: true })).toEqual(['C001', 'C002']);
       } finally {
         await other.close();
       }
