@@ -34,16 +34,8 @@ export interface PlanOptions {
 /** What is written for one entry of the plan: invoice, kind, receipt, amount, date, note, rule (keys are the storage's). */
 export type PlannedRow = readonly [invoiceKey: number, kind: 'receipt' | 'adjustment', receiptKey: number, amount: number, date: IsoDate, note: string, rule: MatchRule];
 
-/**
- * Documents' keys, what a batch applies to each in minor units, and the latest date it does so on,
- * by position: the first `count` of each. The same arrays come back filled anew for each part.
- */
-export interface AppliedTotals {
-  readonly count: number;
-  readonly keys: readonly number[];
-  readonly amounts: readonly number[];
-  readonly latest: readonly IsoDate[];
-}
+/** A document's key, what a batch applies to it in minor units, and the latest date it does so on. */
+export type AppliedTotal = readonly [key: number, amount: number, latest: IsoDate];
 
 const ADJUSTMENT_NOTE = 'discount / bank fee within tolerance';
 const RULE_INDEX = Object.fromEntries(MATCH_RULES.map((rule, i) => [rule, i])) as Record<MatchRule, number>;
@@ -162,11 +154,9 @@ export class Plan {
    * What the plan applies to each document, as the balance trigger would sum it: per invoice its
    * receipt and adjustment rows, per receipt its receipt rows (an adjustment names the receipt but
    * does not spend it). In ascending key order, so that the storage updates each balance once,
-   * walking its table in order; `per` documents at a time, in columns rather than a tuple each.
-   * The parts share their arrays (read each before asking for the next): arrays made per part, a
-   * thousand parts a run, were pretenured by V8 and left as garbage in the old generation.
+   * walking its table in order.
    */
-  *appliedPerDocument(side: 'invoices' | 'receipts', per: number): Generator<AppliedTotals> {
+  *appliedPerDocument(side: 'invoices' | 'receipts'): Generator<AppliedTotal> {
     const { dates } = this.candidates;
     const documents = side === 'invoices' ? this.candidates.invoices : this.candidates.cash;
     const slotOf = side === 'invoices' ? this.invoiceSlot : this.cashSlot;
@@ -174,7 +164,6 @@ export class Plan {
     // document would take an array as long as the candidates for each side.
     if (this.keyOrder?.length !== this.length) this.keyOrder = new KeyOrder(this.length);
     const order = this.keyOrder.sort((i) => documents.key.get(slotOf.get(i)));
-    const part = { count: 0, keys: new Array<number>(per), amounts: new Array<number>(per), latest: new Array<IsoDate>(per) };
     for (let at = 0; at < order.length;) {
       const slot = slotOf.get(order.entry(at));
       let amount = 0;
@@ -185,17 +174,9 @@ export class Plan {
         const date = this.dates.get(i);
         if (latest === -1 || dates.get(date) > dates.get(latest)) latest = date;
       }
-      part.keys[part.count] = documents.key.get(slot);
-      part.amounts[part.count] = amount;
-      part.latest[part.count++] = dates.get(latest);
-      if (part.count === per) {
-        yield part;
-        part.count = 0;
-      }
+      yield [documents.key.get(slot), amount, dates.get(latest)];
     }
-    if (part.count > 0) yield part;
   }
-
 
   /**
    * The entries as a read-only array of PlannedAllocation views, made as they are read: a million

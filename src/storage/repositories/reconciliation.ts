@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { setSqliteCache } from '../bulk/sqlite-cache.js';
 import type { AuditEntry, NamedDocument, ReceiptAssignment, ReconciliationRepository, UnidentifiedCash } from '../../domain/store.js';
 import { CandidateSet, type History, type Int32Column, type Uint8Column } from '../../domain/receivables/reconcile-candidates.js';
-import type { Plan } from '../../domain/receivables/reconcile-plan.js';
+import type { AppliedTotal, Plan } from '../../domain/receivables/reconcile-plan.js';
 import type { WriteContext } from './administration.js';
 import { SETTLED_NEVER } from '../migrations/0006_balances.js';
 import { dropForeignKeys } from '../bulk/foreign-keys.js';
@@ -93,6 +93,11 @@ function* batches(rows: Iterable<readonly unknown[]>, per: number, width: number
     }
   }
   if (count > 0) yield { values: values.slice(0, v), count };
+}
+
+/** Receipts' totals with the kind their balance rows are keyed by. */
+function* ofReceipts(totals: Iterable<AppliedTotal>): Generator<readonly unknown[]> {
+  for (const [key, amount, latest] of totals) yield [key, amount, latest, 'receipt'];
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -289,16 +294,8 @@ export function reconciliationRepository(
       for (const { side, width, sql } of updates) {
         const statement = (count: number) => connection.prepare(sql(new Array<string>(count).fill(`(${placeholders(width)})`).join(', ')));
         const full = statement(BALANCES_PER_STATEMENT);
-        // One parameter list for every full statement, filled anew (see appliedPerDocument).
-        const bound = new Array<unknown>(BALANCES_PER_STATEMENT * width);
-        for (const { count, keys, amounts, latest } of plan.appliedPerDocument(side, BALANCES_PER_STATEMENT)) {
-          const values = count === BALANCES_PER_STATEMENT ? bound : new Array<unknown>(count * width);
-          for (let i = 0, v = 0; i < count; i++) {
-            values[v++] = keys[i];
-            values[v++] = amounts[i];
-            values[v++] = latest[i];
-            if (width === 4) values[v++] = 'receipt';
-          }
+        const totals = plan.appliedPerDocument(side);
+        for (const { values, count } of batches(side === 'receipts' ? ofReceipts(totals) : totals, BALANCES_PER_STATEMENT, width)) {
           (count === BALANCES_PER_STATEMENT ? full : statement(count)).run(values);
         }
       }
