@@ -92,9 +92,9 @@ describe.each(testEngines())('%s', (engine) => {
     const totalsBefore = await dayTotals(db.knex);
 
     await db.transaction(async (q) => {
-      // SQLite's page cache is set for the deferred rows and again for the index builds; the
-      // connection gets its own back.
-      const cache = async () => (q.client.config.client === 'pg' ? [] : rows(q, 'pragma cache_size'));
+      // SQLite's page cache is set for the deferred rows and again for the index builds, with the
+      // sorter's helper threads; the connection gets its own settings back.
+      const cache = async () => (q.client.config.client === 'pg' ? [] : [...await rows(q, 'pragma cache_size'), ...await rows(q, 'pragma threads')]);
       const cacheBefore = await cache();
       const deferred = await deferDerivations(q, 'invoices');
       const during = (await schemaOf(q)).map((o) => o.name);

@@ -3,7 +3,7 @@ import { deriveNewDocuments, type NewDocuments } from '../migrations/0006_balanc
 import { dropForeignKeys } from './foreign-keys.js';
 import { dropSecondaryIndexes } from './secondary-indexes.js';
 import { isPostgres, quotedName, rawRows } from '../repositories/raw.js';
-import { setSqliteCache } from './sqlite-cache.js';
+import { setSqliteCache } from './sqlite-pragma.js';
 
 /**
  * A large import, made like a bulk load (docs/IMPORT.md, "Speed"): from the moment it is

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isPostgres, quotedName, rawRows } from '../repositories/raw.js';
-import { setSqliteCache } from './sqlite-cache.js';
+import { setSqliteCache, setSqliteSortThreads } from './sqlite-pragma.js';
 
 /**
  * SQLite: index builds sort in runs of about the page cache's size; runs of 4 MB sort in the
@@ -37,7 +37,9 @@ export async function dropSecondaryIndexes(knex: Knex, tables: readonly string[]
   return async () => {
     if (pg) await knex.raw(`set local maintenance_work_mem = '${PG_INDEX_BUILD_MEMORY}'`);
     const restoreCache = pg ? undefined : await setSqliteCache(knex, SQLITE_INDEX_BUILD_CACHE_KB);
+    const restoreThreads = pg ? undefined : await setSqliteSortThreads(knex);
     for (const index of indexes) await knex.raw(index.sql);
+    await restoreThreads?.();
     await restoreCache?.();
   };
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { setSqliteCache } from '../bulk/sqlite-cache.js';
+import { setSqliteCache } from '../bulk/sqlite-pragma.js';
 import type { AuditEntry, NamedDocument, ReceiptAssignment, ReconciliationRepository, UnidentifiedCash } from '../../domain/store.js';
 import { CandidateSet, type History, type Int32Column, type Uint8Column } from '../../domain/receivables/reconcile-candidates.js';
 import type { AppliedTotal, Plan } from '../../domain/receivables/reconcile-plan.js';
