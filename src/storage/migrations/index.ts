@@ -11,6 +11,7 @@ import * as reportIndexes from './0009_report_indexes.js';
 import * as forecastLearning from './0010_forecast_learning.js';
 import * as statementIndexes from './0011_statement_indexes.js';
 import * as statementIndexIds from './0012_statement_index_ids.js';
+import * as partialReferenceIndexes from './0013_partial_reference_indexes.js';
 
 export interface Migration {
   readonly name: string;
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0010_forecast_learning', ...forecastLearning },
   { name: '0011_statement_indexes', ...statementIndexes },
   { name: '0012_statement_index_ids', ...statementIndexIds },
+  { name: '0013_partial_reference_indexes', ...partialReferenceIndexes },
 ];
