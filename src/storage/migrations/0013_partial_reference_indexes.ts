@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 
 /**
  * The unique indexes of an invoice's external_ref and a receipt's bank_ref hold only the
- * documents that have one. Most have none (an invoice owed numbers itself; a bank line may carry
- * no reference), and every document without one was an index entry of its own: an index insert
+ * documents that have one. Most invoices have none (owed numbers them itself), nor does a receipt
+ * entered by hand without a bank reference (an imported one always has one: the bank's id or its
+ * fingerprint), and every document without one was an index entry of its own: an index insert
  * per row of an import for nothing (1M rows of SQLite, one transaction: 0.4-1.5 s; 9 MB of index).
  * Uniqueness is the same: NULLs were never equal to one another in either engine. The lookups by
  * reference name a value, so they still use the index (EXPLAIN: a search of the new index).
