@@ -14,9 +14,9 @@ import type { AgingBasis, Store } from '../../src/domain/store.js';
 import { generateBook } from '../../src/fixtures/generate-book.js';
 import { loadBook } from '../../src/storage/bulk/load-book.js';
 import { Database } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
 import { createStore } from '../../src/storage/store.js';
-import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
+import { testEngines, type ScratchDatabase } from '../support/engines.js';
+import { migratedBook } from '../support/migrated-book.js';
 import { seed } from '../e2e/helpers.js';
 
 const REVERSED_ON = '2026-06-10';
@@ -76,9 +76,7 @@ describe.each(testEngines())('%s', (engine) => {
   let docs: Documents;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(engine);
-    db = await Database.open(scratch.target, { create: true });
-    await migrateToLatest(db.knex);
+    ({ scratch, db } = await migratedBook(engine));
     await loadBook(db, generateBook({ invoices: 1500, seed: 23, user: 'tester' }));
     // A receipt that settled invoices in May, bounced in June: settled before the bounce, open after.
     const bounced = (await db.knex('allocations as a')

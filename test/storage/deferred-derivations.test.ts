@@ -11,10 +11,10 @@ import { generateBook } from '../../src/fixtures/generate-book.js';
 import { deferDerivations } from '../../src/storage/bulk/deferred-derivations.js';
 import { loadBook } from '../../src/storage/bulk/load-book.js';
 import { Database } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
 import { balanceDrift } from '../../src/storage/migrations/0006_balances.js';
 import { importRepository } from '../../src/storage/repositories/imports.js';
-import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
+import { testEngines, type ScratchDatabase } from '../support/engines.js';
+import { migratedBook } from '../support/migrated-book.js';
 
 const SLOW = 120_000;
 
@@ -65,9 +65,7 @@ describe.each(testEngines())('%s', (engine) => {
   let scratch: ScratchDatabase;
   let db: Database;
   beforeEach(async () => {
-    scratch = await scratchDatabase(engine);
-    db = await Database.open(scratch.target, { create: true });
-    await migrateToLatest(db.knex);
+    ({ scratch, db } = await migratedBook(engine));
     await loadBook(db, generateBook({ invoices: 800, user: 'tester' }), { batchSize: 211 });
     // The generated book bounces nothing: three unapplied receipts bounce here, through the triggers.
     await db.knex.raw(

@@ -12,9 +12,9 @@ import type { Store } from '../../src/domain/store.js';
 import { generateBook } from '../../src/fixtures/generate-book.js';
 import { loadBook } from '../../src/storage/bulk/load-book.js';
 import { Database } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
 import { createStore } from '../../src/storage/store.js';
-import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
+import { testEngines, type ScratchDatabase } from '../support/engines.js';
+import { migratedBook } from '../support/migrated-book.js';
 import { seed } from '../e2e/helpers.js';
 
 const BOUNDS = [0, 30, 60, 90, 120, Number.MAX_SAFE_INTEGER];
@@ -51,9 +51,7 @@ describe.each(testEngines())('%s', (engine) => {
   let reopened: string[] = [];
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(engine);
-    db = await Database.open(scratch.target, { create: true });
-    await migrateToLatest(db.knex);
+    ({ scratch, db } = await migratedBook(engine));
     await loadBook(db, generateBook({ invoices: 2000, seed: 11, user: 'tester' }));
     // A receipt that closed invoices in May, bounced in June: those invoices were closed as of the
     // May dates and changed after them, so the queries must sum their allocations as of the date.

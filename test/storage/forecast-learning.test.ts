@@ -11,10 +11,10 @@ import type { Store } from '../../src/domain/store.js';
 import { generateBook } from '../../src/fixtures/generate-book.js';
 import { loadBook } from '../../src/storage/bulk/load-book.js';
 import { Database } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
 import { MIGRATIONS } from '../../src/storage/migrations/index.js';
 import { createStore } from '../../src/storage/store.js';
-import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
+import { testEngines, type ScratchDatabase } from '../support/engines.js';
+import { migratedBook } from '../support/migrated-book.js';
 import { seed } from '../e2e/helpers.js';
 
 const AS_OF = '2026-11-27';
@@ -30,9 +30,7 @@ describe.each(testEngines())('%s', (engine) => {
   let db: Database;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(engine);
-    db = await Database.open(scratch.target, { create: true });
-    await migrateToLatest(db.knex);
+    ({ scratch, db } = await migratedBook(engine));
     await loadBook(db, generateBook({ invoices: 1200, seed: 5, user: 'tester' }));
     await db.close();
     await seed(scratch.dbArg, ['init']);

@@ -6,7 +6,8 @@ import { Database } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import { createStore } from '../../src/storage/store.js';
 import { snapshot } from '../support/cli.js';
-import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
+import { testEngines, type ScratchDatabase } from '../support/engines.js';
+import { migratedBook } from '../support/migrated-book.js';
 
 const TODAY = '2026-11-27';
 const NOW = '2026-11-27T10:00:00.000Z';
@@ -66,10 +67,7 @@ describe.each(testEngines())('%s', (engine) => {
   let db: Database;
 
   beforeEach(async () => {
-    scratch = await scratchDatabase(engine);
-    // The scratch PostgreSQL database exists already; the SQLite file does not.
-    db = await Database.open(scratch.target, { create: engine === 'sqlite' });
-    await migrateToLatest(db.knex);
+    ({ scratch, db } = await migratedBook(engine));
   });
 
   afterEach(async () => {

@@ -25,13 +25,13 @@ import type { Store } from '../../src/domain/store.js';
 import { generateBook } from '../../src/fixtures/generate-book.js';
 import { loadBook } from '../../src/storage/bulk/load-book.js';
 import { Database } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
 import { balanceDrift } from '../../src/storage/migrations/0006_balances.js';
 import { reconciliationRepository } from '../../src/storage/repositories/reconciliation.js';
 import type { ReconciliationRepository } from '../../src/domain/store.js';
 import type { Knex } from 'knex';
 import { createStore } from '../../src/storage/store.js';
-import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
+import { testEngines, type ScratchDatabase } from '../support/engines.js';
+import { migratedBook } from '../support/migrated-book.js';
 
 const actorOn = (today: string): Actor => ({ user: 'tester', role: 'admin', today, now: `${today}T10:00:00.000Z` });
 
@@ -46,9 +46,7 @@ describe.each(testEngines())('%s', (engine) => {
   let scratch: ScratchDatabase;
   let db: Database;
   beforeEach(async () => {
-    scratch = await scratchDatabase(engine);
-    db = await Database.open(scratch.target, { create: true });
-    await migrateToLatest(db.knex);
+    ({ scratch, db } = await migratedBook(engine));
   });
   afterEach(async () => {
     await db.close();

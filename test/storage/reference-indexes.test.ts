@@ -7,21 +7,15 @@
 import type { Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
 import * as partialReferenceIndexes from '../../src/storage/migrations/0013_partial_reference_indexes.js';
-import { scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
-
-async function rows<T>(knex: Knex, sql: string, bindings: Knex.RawBinding[] = []): Promise<T[]> {
-  const result = (await knex.raw(sql, bindings)) as unknown;
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
-
-const pgOf = (knex: Knex) => knex.client.config.client === 'pg';
+import { isPostgres, rawRows as rows } from '../../src/storage/repositories/raw.js';
+import { testEngines, type ScratchDatabase } from '../support/engines.js';
+import { migratedBook } from '../support/migrated-book.js';
 
 /** Each reference index: whether it is unique, and its condition (null when it covers every row). */
 async function referenceIndexes(knex: Knex): Promise<{ name: string; unique: boolean; partial: string | null }[]> {
   const names = ['invoices_external_ref_unique', 'receipts_bank_ref_unique'];
-  if (pgOf(knex)) {
+  if (isPostgres(knex)) {
     const found = await rows<{ name: string; unique: boolean; partial: string | null }>(knex, `
       select i.relname as name, x.indisunique as unique, pg_get_expr(x.indpred, x.indrelid) as partial
         from pg_index x join pg_class i on i.oid = x.indexrelid
@@ -39,9 +33,7 @@ describe.each(testEngines())('%s', (engine) => {
   let scratch: ScratchDatabase;
   let db: Database;
   beforeEach(async () => {
-    scratch = await scratchDatabase(engine);
-    db = await Database.open(scratch.target, { create: true });
-    await migrateToLatest(db.knex);
+    ({ scratch, db } = await migratedBook(engine));
     await db.knex('customers').insert({ id: 1, code: 'C001', name: '上海华美贸易有限公司', currency: 'CNY', terms: 'net30', language: 'zh', created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z' });
   });
   afterEach(async () => {
@@ -75,7 +67,7 @@ describe.each(testEngines())('%s', (engine) => {
 
   it('a lookup by reference searches the partial index', async () => {
     // PostgreSQL would scan a table this small whole: told not to, it shows what it can search.
-    const plan = pgOf(db.knex)
+    const plan = isPostgres(db.knex)
       ? await db.knex.transaction(async (q) => {
         await q.raw('set local enable_seqscan = off');
         return (await rows<{ 'QUERY PLAN': string }>(q, 'explain select id from invoices where external_ref = any(?::text[])', [['ERP-7']])).map((r) => r['QUERY PLAN']).join('\n');
@@ -90,7 +82,7 @@ describe.each(testEngines())('%s', (engine) => {
       { name: 'invoices_external_ref_unique', unique: true, partial: null },
       { name: 'receipts_bank_ref_unique', unique: true, partial: null },
     ]);
-    if (pgOf(db.knex)) {
+    if (isPostgres(db.knex)) {
       expect(await rows(db.knex, "select conname from pg_constraint where contype = 'u' and conname in ('invoices_external_ref_unique', 'receipts_bank_ref_unique') order by 1"))
         .toEqual([{ conname: 'invoices_external_ref_unique' }, { conname: 'receipts_bank_ref_unique' }]);
     }

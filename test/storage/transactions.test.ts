@@ -21,7 +21,8 @@ import { MIGRATIONS } from '../../src/storage/migrations/index.js';
 import { createStore } from '../../src/storage/store.js';
 import { parseTarget } from '../../src/storage/target.js';
 import { snapshot } from '../support/cli.js';
-import { POSTGRES_URL, scratchDatabase, testEngines, type ScratchDatabase } from '../support/engines.js';
+import { POSTGRES_URL, testEngines, type ScratchDatabase } from '../support/engines.js';
+import { migratedBook } from '../support/migrated-book.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TODAY = '2026-11-27';
@@ -98,10 +99,7 @@ describe.each(testEngines())('%s', (engine) => {
     let db: Database;
 
     beforeEach(async () => {
-      scratch = await scratchDatabase(engine);
-      // The scratch PostgreSQL database exists already; the SQLite file does not.
-      db = await Database.open(scratch.target, { create: engine === 'sqlite' });
-      await migrateToLatest(db.knex);
+      ({ scratch, db } = await migratedBook(engine));
       await db.transaction((q) =>
         initialiseBook(createStore(q, { user: 'alice', command: 'init', now: NOW }), { user: 'alice', role: 'admin', today: TODAY, now: NOW }));
     });
