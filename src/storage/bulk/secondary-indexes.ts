@@ -38,8 +38,12 @@ export async function dropSecondaryIndexes(knex: Knex, tables: readonly string[]
     if (pg) await knex.raw(`set local maintenance_work_mem = '${PG_INDEX_BUILD_MEMORY}'`);
     const restoreCache = pg ? undefined : await setSqliteCache(knex, SQLITE_INDEX_BUILD_CACHE_KB);
     const restoreThreads = pg ? undefined : await setSqliteSortThreads(knex);
-    for (const index of indexes) await knex.raw(index.sql);
-    await restoreThreads?.();
-    await restoreCache?.();
+    // Put back even when a build fails: the connection outlives the rolled-back transaction.
+    try {
+      for (const index of indexes) await knex.raw(index.sql);
+    } finally {
+      await restoreThreads?.();
+      await restoreCache?.();
+    }
   };
 }

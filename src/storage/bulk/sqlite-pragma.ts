@@ -25,9 +25,10 @@ export function setSqliteCache(knex: Knex, kb: number): Promise<() => Promise<vo
 
 /**
  * Lets SQLite's sorter use helper threads, one per core up to four, for index builds: on the
- * quiet 2-core machine the five largest indexes of 1M invoices and their balances built in 3.6-3.8 s of wall time
- * with 2 helpers, 4.0 s with 1 and 4.7-4.8 s with none, for about 1.5 s more CPU (the sorted runs
- * are merged on several threads). A single core gets none: there the threads only add work.
+ * quiet 2-core machine the five largest indexes of 1M invoices and their balances built in
+ * 3.6-3.8 s of wall time with 2 helpers, 4.0 s with 1 and 4.7-4.8 s with none, for about 1.5 s
+ * more CPU (the sorted runs are merged on several threads). A single core gets none: there the
+ * threads only add work.
  */
 export function setSqliteSortThreads(knex: Knex): Promise<() => Promise<void>> {
   const cores = os.availableParallelism();

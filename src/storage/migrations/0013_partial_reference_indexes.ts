@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPostgres } from '../repositories/raw.js';
 
 /**
  * The unique indexes of an invoice's external_ref and a receipt's bank_ref hold only the
@@ -20,7 +21,7 @@ const REFERENCES = [
 ] as const;
 
 export async function up(knex: Knex): Promise<void> {
-  const pg = knex.client.config.client === 'pg';
+  const pg = isPostgres(knex);
   for (const { table, column, name } of REFERENCES) {
     if (pg) {
       await knex.raw(`create unique index ${name}_partial on ${table} (${column}) where ${column} is not null`);
@@ -34,7 +35,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  const pg = knex.client.config.client === 'pg';
+  const pg = isPostgres(knex);
   for (const { table, column, name } of REFERENCES) {
     if (pg) {
       await knex.raw(`alter index ${name} rename to ${name}_partial`);
