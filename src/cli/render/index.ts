@@ -6,8 +6,8 @@ import { renderTable } from './table.js';
 
 export * from './report.js';
 export { renderCsv } from './csv.js';
-export { listingToJson, renderJson } from './json.js';
-export { renderTable, type TableOptions } from './table.js';
+export { listingToJson, renderJson, streamJson } from './json.js';
+export { renderTable, streamTable, type TableOptions } from './table.js';
 
 export interface RenderOptions {
   /** Table only: when false no ANSI escape codes are emitted. */

@@ -30,3 +30,27 @@ export function listingToJson(listing: Listing): Record<string, unknown>[] {
     return out;
   });
 }
+
+/** Items per chunk of a streamed JSON document. */
+const STREAM_PAGE = 200;
+
+/**
+ * The same text as `renderJson({ ...head, [key]: [...items] })`, an array's page at a time: a
+ * million items of `reconcile auto` as one string and their objects held a heap of gigabytes.
+ * `key` comes last in the object, after the fields of `head`.
+ */
+export function* streamJson(head: Record<string, unknown>, key: string, items: Iterable<unknown>): Generator<string> {
+  if (Object.hasOwn(head, key)) throw new TypeError(`streamJson: ${key} is already a field of the head`);
+  const whole = JSON.stringify({ ...head, [key]: [] }, replacer, 2);
+  // The document ends `"key": []\n}`: everything before its `[]` comes first.
+  let page = whole.slice(0, whole.length - '[]\n}'.length);
+  let count = 0;
+  for (const item of items) {
+    page += `${count === 0 ? '[\n' : ',\n'}    ${(JSON.stringify(item, replacer, 2) ?? 'null').replace(/\n/g, '\n    ')}`;
+    if (++count % STREAM_PAGE === 0) {
+      yield page;
+      page = '';
+    }
+  }
+  yield `${page}${count === 0 ? '[]' : '\n  ]'}\n}\n`;
+}
