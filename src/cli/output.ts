@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import { UsageError } from '../domain/errors.js';
 import { formatMoney } from '../domain/money/index.js';
-import { isMoney, render, renderJson, type Listing } from './render/index.js';
+import { isMoney, render, renderJson, streamListing, type Listing, type RowBatches } from './render/index.js';
 import type { Runtime } from './runtime.js';
 
 /** The result of a command: to stdout, or to the -o file. */
@@ -21,6 +21,15 @@ export function writeResult(rt: Runtime, text: string): void {
 
 export function emitListing(rt: Runtime, listing: Listing): void {
   writeResult(rt, render(listing, rt.format, { color: rt.color }));
+}
+
+/**
+ * A listing written as its rows are read (a list of a whole book): the same text as emitListing.
+ * `batches` runs once for CSV and JSON, twice for a table (its widths, then its lines); inside
+ * the command's transaction, a query gives the same rows both times.
+ */
+export async function emitListingStream(rt: Runtime, head: Omit<Listing, 'rows'>, batches: () => RowBatches): Promise<void> {
+  await writeChunks(rt, streamListing(head, batches, rt.format, { color: rt.color }));
 }
 
 /** One object (a `show`): JSON as the object, table as field/value pairs, CSV as one row. */

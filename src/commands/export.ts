@@ -1,16 +1,14 @@
-import fs from 'node:fs';
-import { once } from 'node:events';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { action, commandPath, type Io } from '../cli/action.js';
 import { readBook } from '../cli/book.js';
 import { dateOption } from '../cli/options.js';
-import { note, writeChunks, writeResult } from '../cli/output.js';
-import { listingToJson, render, renderCsv, renderJson, type Listing } from '../cli/render/index.js';
+import { emitListingStream, writeChunks } from '../cli/output.js';
+import type { Listing } from '../cli/render/index.js';
 import { resolveRuntime, type GlobalOptions, type Runtime } from '../cli/runtime.js';
 import { UsageError } from '../domain/errors.js';
 import { exportJournal } from '../domain/journal/export-journal.js';
-import { EXPORT_COLUMNS, EXPORT_SETS, exportRecords, type ExportColumn, type ExportRecord, type ExportResult, type ExportSet } from '../domain/journal/exports.js';
+import { EXPORT_COLUMNS, EXPORT_SETS, exportRecords, type ExportColumn, type ExportSet } from '../domain/journal/exports.js';
 import { isJournalFormat, journalChunks, JOURNAL_FORMATS, type JournalFormat } from '../domain/journal/format.js';
 
 interface RangeOptions {
@@ -81,40 +79,13 @@ function range(o: RangeOptions): { from: string | null; to: string | null } {
   return { from: o.from ?? null, to: o.to ?? null };
 }
 
-function exportListing(columns: readonly ExportColumn[], rows: readonly ExportRecord[]): Listing {
-  return {
-    columns: columns.map((c) => ({
-      key: c.key,
-      header: c.key,
-      kind: c.kind === 'money' ? ('money' as const) : c.kind === 'integer' ? ('integer' as const) : c.kind === 'date' ? ('date' as const) : ('text' as const),
-    })),
-    rows,
-  };
-}
-
-/**
- * A record export as CSV or JSON, a piece per batch: exactly the bytes render() gives for the
- * whole set, without holding it. CSV: the header, then each batch's rows. JSON: the array's
- * elements as renderJson indents them, joined by commas across batches.
- */
-async function* recordChunks(result: ExportResult, format: 'csv' | 'json'): AsyncGenerator<string> {
-  if (format === 'csv') {
-    const header = renderCsv(exportListing(result.columns, []));
-    yield header;
-    for await (const batch of result.batches) {
-      if (batch.length > 0) yield renderCsv(exportListing(result.columns, batch)).slice(header.length);
-    }
-    return;
-  }
-  let first = true;
-  for await (const batch of result.batches) {
-    if (batch.length === 0) continue;
-    // "[\n  {…},\n  {…}\n]\n" without its brackets: the elements at the array's indentation.
-    const elements = renderJson(listingToJson(exportListing(result.columns, batch))).slice(2, -3);
-    yield `${first ? '[\n' : ',\n'}${elements}`;
-    first = false;
-  }
-  yield first ? '[]\n' : '\n]\n';
+/** An export's columns as a listing's: the import column set's keys are also the headers. */
+function exportColumns(columns: readonly ExportColumn[]): Listing['columns'] {
+  return columns.map((c) => ({
+    key: c.key,
+    header: c.key,
+    kind: c.kind === 'money' ? ('money' as const) : c.kind === 'integer' ? ('integer' as const) : c.kind === 'date' ? ('date' as const) : ('text' as const),
+  }));
 }
 
 export function registerExport(program: Command, io: Io): void {
@@ -144,15 +115,11 @@ record's currency, dates YYYY-MM-DD, empty fields empty (null in JSON).
 Example:
   $ owed export ${set}${dated ? ' --from 2026-01-01' : ''} -o ${set}.csv`)
       .action(action<RangeOptions>(io, async (rt, _args, o) => {
+        // CSV unless a table is asked for by name (a report's default format is not an export's).
         const table = rt.format === 'table' && (command.optsWithGlobals() as GlobalOptions).format === 'table';
-        await readBook(rt, async (store) => {
-          const result = exportRecords(store, set, range(o));
-          if (!table) return writeChunks(rt, recordChunks(result, rt.format === 'json' ? 'json' : 'csv'));
-          // A table needs every row for its column widths: for people looking at a few records.
-          const rows: ExportRecord[] = [];
-          for await (const batch of result.batches) rows.push(...batch);
-          writeResult(rt, render(exportListing(result.columns, rows), 'table', { color: rt.color }));
-        });
+        const format = table ? 'table' : rt.format === 'json' ? 'json' : 'csv';
+        // A table reads the records twice (its widths, then its lines), in the one transaction.
+        await readBook(rt, (store) => emitListingStream({ ...rt, format }, { columns: exportColumns(EXPORT_COLUMNS[set]) }, () => exportRecords(store, set, range(o)).batches));
       }));
   }
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
 import { readBook, withBook } from '../cli/book.js';
 import { amountOption, collect, dateOption } from '../cli/options.js';
-import { emitCreated, emitListing, note, writeResult } from '../cli/output.js';
+import { emitCreated, emitListing, emitListingStream, note, writeResult } from '../cli/output.js';
 import { renderJson, renderTable, type Listing } from '../cli/render/index.js';
 import type { Runtime } from '../cli/runtime.js';
 import { NotFoundError, RefusedError, UsageError } from '../domain/errors.js';
@@ -207,18 +207,20 @@ Examples:
       if (o.status !== undefined && !(STATUSES as readonly string[]).includes(o.status)) {
         throw new UsageError(`unknown status "${o.status}"`, `use one of ${STATUSES.join(', ')}`);
       }
-      const found = await readBook(rt, (store) =>
-        store.invoices.list({
-          ...(o.customer !== undefined ? { customer: o.customer } : {}),
-          ...(o.from !== undefined ? { from: o.from } : {}),
-          ...(o.to !== undefined ? { to: o.to } : {}),
-          ...(o.status !== undefined ? { kind: 'invoice' as const } : {}),
-        }, rt.today));
       const wanted = o.status?.replace(/-/g, ' ');
-      const rows = found
-        .map(({ invoice: i, settlement }) => listRow(i, settlement, rt.today))
-        .filter((r) => wanted === undefined || r.status === wanted || (wanted === 'open' && r.status !== 'paid' && r.status !== 'written off' && r.status !== 'credited'));
-      emitListing(rt, { columns: LIST_COLUMNS, rows });
+      const filter = {
+        ...(o.customer !== undefined ? { customer: o.customer } : {}),
+        ...(o.from !== undefined ? { from: o.from } : {}),
+        ...(o.to !== undefined ? { to: o.to } : {}),
+        ...(o.status !== undefined ? { kind: 'invoice' as const } : {}),
+      };
+      await readBook(rt, (store) => emitListingStream(rt, { columns: LIST_COLUMNS }, async function* () {
+        for await (const found of store.invoices.stream(filter, rt.today)) {
+          yield found
+            .map(({ invoice: i, settlement }) => listRow(i, settlement, rt.today))
+            .filter((r) => wanted === undefined || r.status === wanted || (wanted === 'open' && r.status !== 'paid' && r.status !== 'written off' && r.status !== 'credited'));
+        }
+      }));
     }));
 
   invoice

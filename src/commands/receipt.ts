@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
 import { readBook, withBook } from '../cli/book.js';
 import { amountOption, choiceOption, dateOption } from '../cli/options.js';
-import { emitCreated, emitListing, note, writeResult } from '../cli/output.js';
+import { emitCreated, emitListing, emitListingStream, note, writeResult } from '../cli/output.js';
 import { renderJson, renderTable, type Listing } from '../cli/render/index.js';
 import type { Runtime } from '../cli/runtime.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -175,13 +175,14 @@ Examples:
 Example:
   $ owed receipt list --unapplied`)
     .action(action<{ unapplied?: boolean; unidentified?: boolean; customer?: string }>(io, async (rt, _args, o) => {
-      const list = await readBook(rt, (store) =>
-        store.receipts.list({
-          ...(o.customer !== undefined ? { customer: o.customer } : {}),
-          ...(o.unapplied ? { unappliedOnly: true } : {}),
-          ...(o.unidentified ? { unidentifiedOnly: true } : {}),
-        }, rt.today));
-      emitListing(rt, receiptListing(list));
+      const filter = {
+        ...(o.customer !== undefined ? { customer: o.customer } : {}),
+        ...(o.unapplied ? { unappliedOnly: true } : {}),
+        ...(o.unidentified ? { unidentifiedOnly: true } : {}),
+      };
+      await readBook(rt, (store) => emitListingStream(rt, { columns: LIST_COLUMNS }, async function* () {
+        for await (const list of store.receipts.stream(filter, rt.today)) yield list.map(receiptRow);
+      }));
     }));
 
   receipt

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { action, type Io } from '../cli/action.js';
-import { withBook } from '../cli/book.js';
+import { readBook, withBook } from '../cli/book.js';
 import { dateOption } from '../cli/options.js';
-import { emitCreated, emitListing, note, writeChunks } from '../cli/output.js';
+import { emitCreated, emitListingStream, note, writeChunks } from '../cli/output.js';
 import { renderCsv, streamJson, streamTable, type Cell, type Listing } from '../cli/render/index.js';
 
 import { csvField } from '../domain/csv-field.js';
@@ -33,26 +33,34 @@ function planColumns(explain: boolean): Listing['columns'] {
   return explain ? PLAN_COLUMNS : PLAN_COLUMNS.filter((c) => c.key !== 'reason');
 }
 
+/** Allocations per batch of streamed table or JSON output. */
+const PLAN_PAGE = 200;
+
 /**
- * The plan's allocations as listing rows, one at a time, read from its columns (a million rows
+ * The plan's allocations as listing rows, a page at a time, read from its columns (a million rows
  * held at once were 1.7 GB; read through the allocations' array view, each index became a
  * property key that lived until the next full collection).
  */
-function* planRows(plan: Plan | null): Generator<Record<string, Cell>> {
-  for (let i = 0; i < (plan?.length ?? 0); i++) {
-    const code = plan!.currency(i);
-    const adjustment = plan!.adjustment(i);
-    yield {
-      customer: plan!.customer(i),
-      receipt: plan!.receipt(i),
-      invoice: plan!.invoice(i),
-      date: plan!.date(i),
-      currency: code,
-      amount: money(plan!.amount(i), code),
-      adjustment: adjustment > 0 ? money(adjustment, code) : null,
-      rule: plan!.rule(i),
-      reason: plan!.reason(i),
-    };
+function* planRows(plan: Plan | null): Generator<Record<string, Cell>[]> {
+  const length = plan?.length ?? 0;
+  for (let from = 0; from < length; from += PLAN_PAGE) {
+    const page: Record<string, Cell>[] = [];
+    for (let i = from; i < Math.min(from + PLAN_PAGE, length); i++) {
+      const code = plan!.currency(i);
+      const adjustment = plan!.adjustment(i);
+      page.push({
+        customer: plan!.customer(i),
+        receipt: plan!.receipt(i),
+        invoice: plan!.invoice(i),
+        date: plan!.date(i),
+        currency: code,
+        amount: money(plan!.amount(i), code),
+        adjustment: adjustment > 0 ? money(adjustment, code) : null,
+        rule: plan!.rule(i),
+        reason: plan!.reason(i),
+      });
+    }
+    yield page;
   }
 }
 
@@ -138,7 +146,7 @@ Examples:
       } else {
         const head = result.dryRun ? 'dry run — nothing was written' : result.batch ? `batch ${result.batch}` : 'nothing to match';
         const assigned = result.assigned.map((a) => `assigned ${a.receipt} to ${a.customer} (memo names ${a.invoice})`);
-        await writeChunks(rt, (function* () {
+        await writeChunks(rt, (async function* () {
           yield `${[head, ...assigned].join('\n')}\n`;
           if (result.allocations.length > 0) yield* streamTable({ columns: planColumns(explain) }, () => planRows(result.plan), { color: rt.color });
         })());
@@ -188,12 +196,13 @@ Examples:
 Example:
   $ owed reconcile list --batch RB-2026-000001`)
     .action(action<{ batch?: string; customer?: string; invoice?: string }>(io, async (rt, _args, o) => {
-      const rows = await withBook(rt, (store) =>
-        store.allocations.list({
-          ...(o.batch !== undefined ? { batch: o.batch } : {}),
-          ...(o.customer !== undefined ? { customer: o.customer } : {}),
-          ...(o.invoice !== undefined ? { invoice: o.invoice } : {}),
-        }));
-      emitListing(rt, { columns: ALLOCATION_COLUMNS, rows: rows.map(allocationRow) });
+      const filter = {
+        ...(o.batch !== undefined ? { batch: o.batch } : {}),
+        ...(o.customer !== undefined ? { customer: o.customer } : {}),
+        ...(o.invoice !== undefined ? { invoice: o.invoice } : {}),
+      };
+      await readBook(rt, (store) => emitListingStream(rt, { columns: ALLOCATION_COLUMNS }, async function* () {
+        for await (const rows of store.allocations.stream(filter)) yield rows.map(allocationRow);
+      }));
     }));
 }

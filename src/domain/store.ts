@@ -116,6 +116,8 @@ export interface InvoiceRepository {
   settlement(number: string, asOf: IsoDate): Promise<Settlement>;
   /** One set-based query, whatever the number of invoices. */
   list(filter: InvoiceFilter, asOf: IsoDate): Promise<InvoiceWithSettlement[]>;
+  /** The same as list, in batches as the query is read: for all of a large book. */
+  stream(filter: InvoiceFilter, asOf: IsoDate): AsyncIterable<InvoiceWithSettlement[]>;
   allocate(allocation: NewAllocation, at: string, by: string): Promise<void>;
   /** Every allocation against the invoice, reversals included, by date. */
   allocations(number: string): Promise<{ readonly date: IsoDate; readonly amount: Money; readonly sourceKind: AllocationSource }[]>;
@@ -226,6 +228,8 @@ export interface ReceiptRepository {
   balance(number: string, asOf: IsoDate): Promise<ReceiptBalance>;
   /** One set-based query. */
   list(filter: ReceiptFilter, asOf: IsoDate): Promise<ReceiptBalance[]>;
+  /** The same as list, in batches as the query is read: for all of a large book. */
+  stream(filter: ReceiptFilter, asOf: IsoDate): AsyncIterable<ReceiptBalance[]>;
   assign(number: string, customer: string): Promise<void>;
   reverse(number: string, date: IsoDate, reason: string, at: string, by: string): Promise<void>;
 }
@@ -248,6 +252,8 @@ export interface AllocationFilter {
 export interface AllocationRepository {
   find(id: number): Promise<Allocation | undefined>;
   list(filter: AllocationFilter): Promise<Allocation[]>;
+  /** The same as list, in batches as the query is read: for all of a large book. */
+  stream(filter: AllocationFilter): AsyncIterable<Allocation[]>;
   createBatch(id: string, kind: 'auto' | 'manual' | 'undo' | 'reversal', undoes: string | null, at: string, by: string): Promise<void>;
   batchExists(id: string): Promise<boolean>;
   /** Serialises everything that allocates, for the rest of the transaction (PostgreSQL; SQLite already is). */

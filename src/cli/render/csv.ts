@@ -1,6 +1,7 @@
 import { csvField } from '../../domain/csv-field.js';
 import { toDecimalString } from '../../domain/money/index.js';
 import { isMoney, type Cell, type Listing } from './report.js';
+import type { RowBatches } from './table.js';
 
 function csvValue(cell: Cell): string {
   if (cell === null || cell === undefined) return '';
@@ -26,4 +27,13 @@ export function renderCsv(listing: Listing): string {
     out += `${line}\n`;
   }
   return out;
+}
+
+/** The same text as {@link renderCsv}, the header and then a chunk per batch of rows. */
+export async function* streamCsv(columns: Listing['columns'], batches: RowBatches): AsyncGenerator<string> {
+  const header = renderCsv({ columns, rows: [] });
+  yield header;
+  for await (const rows of batches) {
+    if (rows.length > 0) yield renderCsv({ columns, rows }).slice(header.length);
+  }
 }

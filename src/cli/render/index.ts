@@ -1,13 +1,13 @@
 import { extname } from 'node:path';
-import { renderCsv } from './csv.js';
-import { listingToJson, renderJson } from './json.js';
+import { renderCsv, streamCsv } from './csv.js';
+import { listingToJson, renderJson, streamJsonListing } from './json.js';
 import type { Format, Listing } from './report.js';
-import { renderTable } from './table.js';
+import { renderTable, streamTable, type RowBatches } from './table.js';
 
 export * from './report.js';
-export { renderCsv } from './csv.js';
-export { listingToJson, renderJson, streamJson } from './json.js';
-export { renderTable, streamTable, type TableOptions } from './table.js';
+export { renderCsv, streamCsv } from './csv.js';
+export { listingToJson, renderJson, streamJson, streamJsonListing } from './json.js';
+export { renderTable, streamTable, type RowBatches, type TableOptions } from './table.js';
 
 export interface RenderOptions {
   /** Table only: when false no ANSI escape codes are emitted. */
@@ -23,6 +23,21 @@ export function render(listing: Listing, format: Format, options: RenderOptions)
       return renderCsv(listing);
     case 'json':
       return renderJson(listingToJson(listing));
+  }
+}
+
+/**
+ * The same text as {@link render}, written as the rows are read: `batches` is called once for CSV
+ * and JSON, twice for a table (its widths, then its lines).
+ */
+export function streamListing(head: Omit<Listing, 'rows'>, batches: () => RowBatches, format: Format, options: RenderOptions): AsyncIterable<string> {
+  switch (format) {
+    case 'table':
+      return streamTable(head, batches, { color: options.color });
+    case 'csv':
+      return streamCsv(head.columns, batches());
+    case 'json':
+      return streamJsonListing(head.columns, batches());
   }
 }
 

@@ -12,6 +12,7 @@ import * as forecastLearning from './0010_forecast_learning.js';
 import * as statementIndexes from './0011_statement_indexes.js';
 import * as statementIndexIds from './0012_statement_index_ids.js';
 import * as partialReferenceIndexes from './0013_partial_reference_indexes.js';
+import * as reversalIndex from './0014_reversal_index.js';
 
 export interface Migration {
   readonly name: string;
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0011_statement_indexes', ...statementIndexes },
   { name: '0012_statement_index_ids', ...statementIndexIds },
   { name: '0013_partial_reference_indexes', ...partialReferenceIndexes },
+  { name: '0014_reversal_index', ...reversalIndex },
 ];

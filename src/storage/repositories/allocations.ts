@@ -4,6 +4,7 @@ import type { Allocation } from '../../domain/receivables/receipt.js';
 import type { AllocationFilter, AllocationRepository } from '../../domain/store.js';
 import { isPostgres } from './raw.js';
 import { readInteger, readNullableInteger } from './rows.js';
+import { streamRecords } from './stream.js';
 
 /** Any fixed key: every command that allocates takes this transaction-scoped lock first. */
 const ALLOCATION_LOCK = 0x0_0_3d_a110c;
@@ -48,18 +49,25 @@ function fromRow(r: Record<string, unknown>): Allocation {
 }
 
 export function allocationRepository(q: Knex): AllocationRepository {
+  function listQuery(filter: AllocationFilter): Knex.QueryBuilder {
+    const query = allocationQuery(q).orderBy('a.id');
+    if (filter.batch !== undefined) query.where('a.batch', filter.batch);
+    if (filter.invoice !== undefined) query.where('i.number', filter.invoice);
+    if (filter.customer !== undefined) query.where('c.code', filter.customer);
+    if (filter.receipt !== undefined) query.where('r.number', filter.receipt);
+    return query;
+  }
+
   return {
     async find(id) {
       const row = await allocationQuery(q).where('a.id', id).first();
       return row ? fromRow(row) : undefined;
     },
     async list(filter: AllocationFilter) {
-      const query = allocationQuery(q).orderBy('a.id');
-      if (filter.batch !== undefined) query.where('a.batch', filter.batch);
-      if (filter.invoice !== undefined) query.where('i.number', filter.invoice);
-      if (filter.customer !== undefined) query.where('c.code', filter.customer);
-      if (filter.receipt !== undefined) query.where('r.number', filter.receipt);
-      return (await query).map(fromRow);
+      return (await listQuery(filter)).map(fromRow);
+    },
+    stream(filter: AllocationFilter) {
+      return streamRecords(q, listQuery(filter), fromRow);
     },
     async createBatch(id, kind, undoes, at, by) {
       await q('reconcile_batches').insert({ id, kind, undoes, created_at: at, created_by: by });

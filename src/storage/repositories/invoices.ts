@@ -5,6 +5,7 @@ import { money } from '../../domain/money/index.js';
 import type { AllocationSource, InvoiceFilter, InvoiceHeader, InvoiceRepository, InvoiceWithSettlement } from '../../domain/store.js';
 import { isPostgres } from './raw.js';
 import { readBoolean, readInteger, readNullableInteger } from './rows.js';
+import { streamRecords } from './stream.js';
 
 interface HeaderRow {
   id: number;
@@ -85,8 +86,16 @@ function settlementFromRow(kind: DocumentKind, total: number, currency: string, 
 }
 
 /** Documents joined with what reduced them as of a date, in one statement. */
-function documentsWithSettlement(q: Knex, asOf: string): Knex.QueryBuilder {
-  const reductions = q('allocations')
+/**
+ * Documents with what reduced them as of asOf, one statement. `scope` (a select of invoice ids)
+ * names the documents a query wants, so that the sums read only their allocations: summed for
+ * the whole book and joined, one invoice's settlement took 2.8 s at 1M invoices. Without a scope
+ * (all of the book) SQLite reads allocations in table order and sorts once, rather than walking
+ * an index that lacks source_kind and looking up every row (1M invoices: 1.8 s against 4.9 s).
+ */
+function documentsWithSettlement(q: Knex, asOf: string, scope: Knex.QueryBuilder | null): Knex.QueryBuilder {
+  const allocations = scope === null && !isPostgres(q) ? q.raw('?? not indexed', ['allocations']) : 'allocations';
+  const reductions = q.from(allocations)
     .select('invoice_id')
     .select(q.raw("sum(case when source_kind = 'receipt' then amount else 0 end) as paid"))
     .select(q.raw("sum(case when source_kind = 'credit_note' then amount else 0 end) as credited"))
@@ -102,6 +111,10 @@ function documentsWithSettlement(q: Knex, asOf: string): Knex.QueryBuilder {
     .andWhere('date', '<=', asOf)
     .groupBy('source_id')
     .as('u');
+  if (scope !== null) {
+    reductions.whereIn('invoice_id', scope.clone());
+    creditUse.whereIn('source_id', scope.clone());
+  }
   return q('invoices as i')
     .join('customers as c', 'c.id', 'i.customer_id')
     .leftJoin('orders as o', 'o.id', 'i.order_id')
@@ -115,6 +128,28 @@ function documentsWithSettlement(q: Knex, asOf: string): Knex.QueryBuilder {
 }
 
 export function invoiceRepository(q: Knex): InvoiceRepository {
+  function listQuery(filter: InvoiceFilter, asOf: string): Knex.QueryBuilder {
+    const narrowed = filter.customer !== undefined || filter.from !== undefined || filter.to !== undefined;
+    const filtered = (query: Knex.QueryBuilder, invoice: string, customer: string) => {
+      if (filter.customer !== undefined) query.where(`${customer}.code`, filter.customer);
+      if (filter.kind !== undefined) query.where(`${invoice}.kind`, filter.kind);
+      if (filter.from !== undefined) query.where(`${invoice}.issue_date`, '>=', filter.from);
+      if (filter.to !== undefined) query.where(`${invoice}.issue_date`, '<=', filter.to);
+      return query;
+    };
+    // The kind alone narrows little: the whole book's sums are read faster than a list of ids.
+    const scope = narrowed ? filtered(q('invoices as si').join('customers as sc', 'sc.id', 'si.customer_id').select('si.id'), 'si', 'sc') : null;
+    return filtered(documentsWithSettlement(q, asOf, scope).orderBy('i.number'), 'i', 'c');
+  }
+
+  function withSettlement(r: HeaderRow & SettlementColumns): InvoiceWithSettlement {
+    return { invoice: headerFromRow(r), settlement: settlementFromRow(r.kind as DocumentKind, readInteger(r.total), r.currency, r) };
+  }
+
+  function wanted(found: InvoiceWithSettlement[], filter: InvoiceFilter): InvoiceWithSettlement[] {
+    return filter.openOnly ? found.filter((r) => r.settlement.open.minor !== 0) : found;
+  }
+
   async function invoiceId(number: string): Promise<number> {
     const row = await q('invoices').select('id').where({ number }).first();
     if (!row) throw new NotFoundError('invoice', number);
@@ -209,23 +244,20 @@ export function invoiceRepository(q: Knex): InvoiceRepository {
     },
 
     async settlement(number, asOf) {
-      const row: (HeaderRow & SettlementColumns) | undefined = await documentsWithSettlement(q, asOf).where('i.number', number).first();
+      const row: (HeaderRow & SettlementColumns) | undefined = await documentsWithSettlement(q, asOf, q('invoices').select('id').where({ number })).where('i.number', number).first();
       if (!row) throw new NotFoundError('invoice', number);
       return settlementFromRow(row.kind as DocumentKind, readInteger(row.total), row.currency, row);
     },
 
     async list(filter: InvoiceFilter, asOf) {
-      const query = documentsWithSettlement(q, asOf).orderBy('i.number');
-      if (filter.customer !== undefined) query.where('c.code', filter.customer);
-      if (filter.kind !== undefined) query.where('i.kind', filter.kind);
-      if (filter.from !== undefined) query.where('i.issue_date', '>=', filter.from);
-      if (filter.to !== undefined) query.where('i.issue_date', '<=', filter.to);
-      const rows: (HeaderRow & SettlementColumns)[] = await query;
-      const result: InvoiceWithSettlement[] = rows.map((r) => ({
-        invoice: headerFromRow(r),
-        settlement: settlementFromRow(r.kind as DocumentKind, readInteger(r.total), r.currency, r),
-      }));
-      return filter.openOnly ? result.filter((r) => r.settlement.open.minor !== 0) : result;
+      const rows: (HeaderRow & SettlementColumns)[] = await listQuery(filter, asOf);
+      return wanted(rows.map(withSettlement), filter);
+    },
+
+    async *stream(filter: InvoiceFilter, asOf) {
+      for await (const found of streamRecords(q, listQuery(filter, asOf), withSettlement)) {
+        yield wanted(found, filter);
+      }
     },
 
     async allocations(number) {

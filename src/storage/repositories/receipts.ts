@@ -5,6 +5,7 @@ import type { Receipt, ReceiptBalance, ReceiptMethod } from '../../domain/receiv
 import type { ReceiptFilter, ReceiptRepository } from '../../domain/store.js';
 import { isPostgres } from './raw.js';
 import { readInteger, readNullableInteger } from './rows.js';
+import { streamRecords } from './stream.js';
 
 interface ReceiptRow {
   id: number;
@@ -51,7 +52,12 @@ export function receiptRepository(q: Knex): ReceiptRepository {
       );
   }
 
-  function withBalance(asOf: string): Knex.QueryBuilder {
+  /**
+   * Receipts with what is applied as of asOf. `scope` (a select of receipt ids) names the receipts
+   * a query wants, so that the sum reads only their allocations: for the whole book it read every
+   * receipt allocation (1M invoices: 0.6 s for one receipt's balance).
+   */
+  function withBalance(asOf: string, scope: Knex.QueryBuilder | null): Knex.QueryBuilder {
     const applied = q('allocations')
       .select('source_id')
       .sum({ applied: 'amount' })
@@ -59,6 +65,7 @@ export function receiptRepository(q: Knex): ReceiptRepository {
       .andWhere('date', '<=', asOf)
       .groupBy('source_id')
       .as('a');
+    if (scope !== null) applied.whereIn('source_id', scope);
     return base().leftJoin(applied, 'a.source_id', 'r.id').select('a.applied');
   }
 
@@ -72,6 +79,19 @@ export function receiptRepository(q: Knex): ReceiptRepository {
       applied: money(applied, receipt.amount.currency),
       unapplied: money(reversed ? 0 : counted - applied, receipt.amount.currency),
     };
+  }
+
+  function listQuery(filter: ReceiptFilter, asOf: string): Knex.QueryBuilder {
+    let scope: Knex.QueryBuilder | null = null;
+    if (filter.customer !== undefined) scope = q('receipts as sr').join('customers as sc', 'sc.id', 'sr.customer_id').select('sr.id').where('sc.code', filter.customer);
+    else if (filter.unidentifiedOnly) scope = q('receipts').select('id').whereNull('customer_id');
+    const query = withBalance(asOf, scope).orderBy('r.number');
+    if (filter.customer !== undefined) query.where('c.code', filter.customer);
+    if (filter.unidentifiedOnly) query.whereNull('r.customer_id');
+    if (filter.unappliedOnly) {
+      query.whereNull('v.id').andWhere('r.receipt_date', '<=', asOf).andWhereRaw('r.amount - coalesce(a.applied, 0) <> 0');
+    }
+    return query;
   }
 
   async function receiptId(number: string): Promise<number> {
@@ -111,19 +131,16 @@ export function receiptRepository(q: Knex): ReceiptRepository {
       await query;
     },
     async balance(number, asOf) {
-      const row: ReceiptRow | undefined = await withBalance(asOf).where('r.number', number).first();
+      const row: ReceiptRow | undefined = await withBalance(asOf, q('receipts').select('id').where({ number })).where('r.number', number).first();
       if (!row) throw new NotFoundError('receipt', number, 'list receipts with: owed receipt list');
       return balanceFromRow(row, asOf);
     },
     async list(filter: ReceiptFilter, asOf) {
-      const query = withBalance(asOf).orderBy('r.number');
-      if (filter.customer !== undefined) query.where('c.code', filter.customer);
-      if (filter.unidentifiedOnly) query.whereNull('r.customer_id');
-      if (filter.unappliedOnly) {
-        query.whereNull('v.id').andWhere('r.receipt_date', '<=', asOf).andWhereRaw('r.amount - coalesce(a.applied, 0) <> 0');
-      }
-      const rows: ReceiptRow[] = await query;
+      const rows: ReceiptRow[] = await listQuery(filter, asOf);
       return rows.map((r) => balanceFromRow(r, asOf));
+    },
+    stream(filter: ReceiptFilter, asOf) {
+      return streamRecords(q, listQuery(filter, asOf), (r: ReceiptRow) => balanceFromRow(r, asOf));
     },
     async assign(number, customer) {
       const row = await q('customers').select('id').where({ code: customer }).first();
