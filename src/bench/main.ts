@@ -84,6 +84,14 @@ async function benchBook(engine: Engine, scale: number, options: Options, record
       (o) => `${s.largestCustomer.code} (${s.largestCustomer.invoices.toLocaleString('en')} invoices): ${lines(o)}`);
     await read('statement, median customer', ['customer', 'statement', s.typicalCustomer.code, '--format', 'csv'],
       (o) => `${s.typicalCustomer.code} (${s.typicalCustomer.invoices.toLocaleString('en')} invoices): ${lines(o)}`);
+    // What a clerk asks of one document and one customer, and the whole book as a list: one
+    // invoice's settlement reads only its own allocations; the list is streamed.
+    const firstInvoice = `INV-${s.start.slice(0, 4)}-000001`;
+    await read('invoice show, one invoice', ['invoice', 'show', firstInvoice, '--json'], () => firstInvoice);
+    await read('reconcile list, one invoice', ['reconcile', 'list', '--invoice', firstInvoice, '--format', 'csv'], (o) => `${firstInvoice}: ${lines(o)}`);
+    await read('invoice list, largest customer', ['invoice', 'list', '--customer', s.largestCustomer.code, '--format', 'csv'],
+      (o) => `${s.largestCustomer.code}: ${lines(o)}`);
+    await read('invoice list, whole book', ['invoice', 'list', '--format', 'csv'], (o) => lines(o));
     await read('forecast (13 weeks)', ['forecast', '--format', 'csv'], (o) => lines(o));
     await read('remind run --dry-run', ['remind', 'run', '--dry-run', '--format', 'csv'], (o) => `${lines(o)} of reminders`);
 
