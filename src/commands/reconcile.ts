@@ -182,7 +182,7 @@ Examples:
   $ owed reconcile undo 17`)
     .action(action<{ date?: string }>(io, async (rt, args, o) => {
       const result = await withBook(rt, (store, actor) => reconcileUndo(store, actor, args[0]!, o.date !== undefined ? { date: o.date } : {}));
-      emitCreated(rt, 'batch', result.batch, { reversed: result.reversed.map((a) => a.id) });
+      emitCreated(rt, 'batch', result.batch, { reversed: result.reversed });
       note(rt, `${result.batch}: reversed ${result.reversed.length} allocation${result.reversed.length === 1 ? '' : 's'}`);
     }));
 

@@ -254,6 +254,18 @@ export interface AllocationRepository {
   list(filter: AllocationFilter): Promise<Allocation[]>;
   /** The same as list, in batches as the query is read: for all of a large book. */
   stream(filter: AllocationFilter): AsyncIterable<Allocation[]>;
+  /**
+   * A batch's receipt and adjustment allocations: how many there are, how many are live (neither
+   * an undo nor undone), and the first live one (by id) dated after `date`, if any.
+   */
+  undoState(batch: string, date: IsoDate): Promise<{ undoable: number; live: number; firstAfter: { id: number; date: IsoDate } | null }>;
+  /** Locks the receipts of a batch's allocations against concurrent allocation (PostgreSQL). */
+  lockBatchReceipts(batch: string): Promise<void>;
+  /**
+   * Reverses every live receipt and adjustment allocation of `batch` with a row of its own in the
+   * batch `undo`, dated `date`, in one statement; the ids reversed, in order.
+   */
+  undoBatch(batch: string, undo: string, date: IsoDate, at: string, by: string): Promise<number[]>;
   createBatch(id: string, kind: 'auto' | 'manual' | 'undo' | 'reversal', undoes: string | null, at: string, by: string): Promise<void>;
   batchExists(id: string): Promise<boolean>;
   /** Serialises everything that allocates, for the rest of the transaction (PostgreSQL; SQLite already is). */

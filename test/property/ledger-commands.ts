@@ -541,8 +541,8 @@ export class Undo extends LedgerCommand {
     this.resolved = `${target} on ${date}${live.length ? ` (live ${live.map((a) => a.id).join(',')})` : ''}`;
     const result = await this.perform(m, r, 'reconcile undo', reasons, (s, actor) => reconcileUndo(s, actor, target, { date: dateOption }));
     if (!result) return [date];
-    if (result.batch !== id || JSON.stringify(result.reversed.map((a) => a.id)) !== JSON.stringify(live.map((a) => a.id))) {
-      mismatch(`undo ${JSON.stringify([result.batch, result.reversed.map((a) => a.id)])}, expected ${JSON.stringify([id, live.map((a) => a.id)])}`);
+    if (result.batch !== id || JSON.stringify(result.reversed) !== JSON.stringify(live.map((a) => a.id))) {
+      mismatch(`undo ${JSON.stringify([result.batch, result.reversed])}, expected ${JSON.stringify([id, live.map((a) => a.id)])}`);
     }
     m.take('RB', date);
     m.batches.push({ id, kind: 'undo' });

@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Allocation, ReceiptBalance } from '../../src/domain/receivables/receipt.js';
-import type { InvoiceWithSettlement, Store } from '../../src/domain/store.js';
+import type { Store } from '../../src/domain/store.js';
 import type { Database } from '../../src/storage/database.js';
 import * as reversalIndex from '../../src/storage/migrations/0014_reversal_index.js';
 import { isPostgres, rawRows } from '../../src/storage/repositories/raw.js';

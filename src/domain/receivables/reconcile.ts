@@ -11,7 +11,6 @@ import { applyCash } from './apply-cash.js';
 import { minimumOpenFrom } from './open-amount.js';
 import { invoiceNumbersIn } from './matching.js';
 import { planAll, type Plan, type PlanOptions, type PlannedAllocation } from './reconcile-plan.js';
-import type { Allocation } from './receipt.js';
 
 export { PlannedAllocation } from './reconcile-plan.js';
 
@@ -190,36 +189,45 @@ export async function reconcileApply(
  * Reverses a batch or one allocation with new rows dated today (or --date); nothing is deleted.
  * Credit notes and write-offs are documents of their own and are not undone here.
  */
-export async function reconcileUndo(store: Store, actor: Actor, target: string, options: { date?: string } = {}): Promise<{ batch: string; reversed: Allocation[] }> {
+export async function reconcileUndo(store: Store, actor: Actor, target: string, options: { date?: string } = {}): Promise<{ batch: string; reversed: number[] }> {
   requirePermission(actor.user, actor.role, 'finance', 'undo reconciliation');
   await store.allocations.lockForAllocation();
   const date = options.date === undefined ? actor.today : parseDate(options.date, '--date');
-  let rows: Allocation[];
+  const tooEarly = (id: number, on: string) => new ValidationError({ field: '--date', value: date, reason: `is before the allocation ${id} it undoes (${on})` });
   if (/^\d+$/.test(target)) {
-    const one = await store.allocations.find(Number(target));
-    if (!one) throw new NotFoundError('allocation', target, 'list allocations with: owed reconcile list');
-    rows = [one];
-  } else {
-    if (!(await store.allocations.batchExists(target))) throw new NotFoundError('batch', target, 'list batches with: owed reconcile list');
-    rows = await store.allocations.list({ batch: target });
-  }
-  const undoable = rows.filter((a) => a.sourceKind === 'receipt' || a.sourceKind === 'adjustment');
-  if (undoable.length === 0) throw new RefusedError(`${target} has no receipt allocations to undo`, 'credit notes and write-offs are corrected with new documents');
-  const live = undoable.filter((a) => a.reverses === null && a.reversedBy === null);
-  if (live.length === 0) throw new RefusedError(`${target} is already undone`);
-  for (const a of live) {
-    if (compareDates(date, a.date) < 0) throw new ValidationError({ field: '--date', value: date, reason: `is before the allocation ${a.id} it undoes (${a.date})` });
+    const a = await store.allocations.find(Number(target));
+    if (!a) throw new NotFoundError('allocation', target, 'list allocations with: owed reconcile list');
+    if (a.sourceKind !== 'receipt' && a.sourceKind !== 'adjustment') {
+      throw new RefusedError(`${target} has no receipt allocations to undo`, 'credit notes and write-offs are corrected with new documents');
+    }
+    if (a.reverses !== null || a.reversedBy !== null) throw new RefusedError(`${target} is already undone`);
+    if (compareDates(date, a.date) < 0) throw tooEarly(a.id, a.date);
     await store.receipts.lock(a.sourceNumber);
-  }
-  const batch = await nextDocumentNumber(store, 'RB', date);
-  await store.allocations.createBatch(batch, 'undo', /^\d+$/.test(target) ? null : target, actor.now, actor.user);
-  for (const a of live) {
+    const batch = await nextDocumentNumber(store, 'RB', date);
+    await store.allocations.createBatch(batch, 'undo', null, actor.now, actor.user);
     await store.invoices.allocate(
       { invoice: a.invoice, sourceKind: a.sourceKind, sourceNumber: a.sourceNumber, amount: negate(a.amount), date, batch, note: `undo of allocation ${a.id}`, rule: null, reverses: a.id },
       actor.now,
       actor.user,
     );
+    return undone(store, target, batch, [a.id]);
   }
-  await store.audit.record({ entity: 'reconcile', key: batch, action: 'undo', detail: { target, allocations: live.map((a) => a.id) } });
-  return { batch, reversed: live };
+  // A batch is undone in one statement, whatever its size: a batch of reconcile auto over a
+  // year of bank lines is a million allocations.
+  if (!(await store.allocations.batchExists(target))) throw new NotFoundError('batch', target, 'list batches with: owed reconcile list');
+  const state = await store.allocations.undoState(target, date);
+  if (state.undoable === 0) throw new RefusedError(`${target} has no receipt allocations to undo`, 'credit notes and write-offs are corrected with new documents');
+  if (state.live === 0) throw new RefusedError(`${target} is already undone`);
+  if (state.firstAfter !== null) throw tooEarly(state.firstAfter.id, state.firstAfter.date);
+  await store.allocations.lockBatchReceipts(target);
+  const batch = await nextDocumentNumber(store, 'RB', date);
+  await store.allocations.createBatch(batch, 'undo', target, actor.now, actor.user);
+  const reversed = await store.allocations.undoBatch(target, batch, date, actor.now, actor.user);
+  if (reversed.length !== state.live) throw new InvariantError(`undo of ${target} reversed ${reversed.length} allocations, expected ${state.live}`);
+  return undone(store, target, batch, reversed);
+}
+
+async function undone(store: Store, target: string, batch: string, reversed: number[]): Promise<{ batch: string; reversed: number[] }> {
+  await store.audit.record({ entity: 'reconcile', key: batch, action: 'undo', detail: { target, allocations: reversed } });
+  return { batch, reversed };
 }

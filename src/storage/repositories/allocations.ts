@@ -2,12 +2,15 @@ import type { Knex } from 'knex';
 import { money } from '../../domain/money/index.js';
 import type { Allocation } from '../../domain/receivables/receipt.js';
 import type { AllocationFilter, AllocationRepository } from '../../domain/store.js';
-import { isPostgres } from './raw.js';
+import { isPostgres, rawRows } from './raw.js';
 import { readInteger, readNullableInteger } from './rows.js';
-import { streamRecords } from './stream.js';
+import { streamRecords, streamRows } from './stream.js';
 
 /** Any fixed key: every command that allocates takes this transaction-scoped lock first. */
 const ALLOCATION_LOCK = 0x0_0_3d_a110c;
+
+/** An allocation `a` that is neither an undo nor undone (the index of 0014 finds its undo). */
+const LIVE = 'a.reverses is null and not exists (select 1 from allocations rev where rev.reverses = a.id)';
 
 /** Allocations with the number of their source document, whatever its kind, in one query. */
 function allocationQuery(q: Knex): Knex.QueryBuilder {
@@ -68,6 +71,36 @@ export function allocationRepository(q: Knex): AllocationRepository {
     },
     stream(filter: AllocationFilter) {
       return streamRecords(q, listQuery(filter), fromRow);
+    },
+    async undoState(batch, date) {
+      const [counts] = await rawRows<{ undoable: unknown; live: unknown }>(q, `
+        select count(*) as undoable, coalesce(sum(case when ${LIVE} then 1 else 0 end), 0) as live
+          from allocations a where a.batch = ? and a.source_kind in ('receipt', 'adjustment')`, [batch]);
+      const [after] = await rawRows<{ id: unknown; date: unknown }>(q, `
+        select a.id, a.date from allocations a
+         where a.batch = ? and a.source_kind in ('receipt', 'adjustment') and ${LIVE} and a.date > ?
+         order by a.id limit 1`, [batch, date]);
+      return {
+        undoable: readInteger(counts!.undoable),
+        live: readInteger(counts!.live),
+        firstAfter: after === undefined ? null : { id: readInteger(after.id), date: String(after.date) },
+      };
+    },
+    async lockBatchReceipts(batch) {
+      if (!isPostgres(q)) return;
+      await q.raw(`select r.id from receipts r where r.id in (
+        select a.source_id from allocations a where a.batch = ? and a.source_kind in ('receipt', 'adjustment')) order by r.id for update`, [batch]);
+    },
+    async undoBatch(batch, undo, date, at, by) {
+      await q.raw(`
+        insert into allocations (invoice_id, source_kind, source_id, amount, date, batch, note, rule, reverses, created_at, created_by)
+        select a.invoice_id, a.source_kind, a.source_id, -a.amount, ?, ?, 'undo of allocation ' || a.id, null, a.id, ?, ?
+          from allocations a
+         where a.batch = ? and a.source_kind in ('receipt', 'adjustment') and ${LIVE}
+         order by a.id`, [date, undo, at, by, batch]);
+      const reversed: number[] = [];
+      for await (const ids of streamRows(q, 'select reverses from allocations where batch = ? order by id', [undo], (r) => readInteger(r[0]))) reversed.push(...ids);
+      return reversed;
     },
     async createBatch(id, kind, undoes, at, by) {
       await q('reconcile_batches').insert({ id, kind, undoes, created_at: at, created_by: by });
