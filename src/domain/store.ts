@@ -261,11 +261,6 @@ export interface AllocationRepository {
   undoState(batch: string, date: IsoDate): Promise<{ undoable: number; live: number; firstAfter: { id: number; date: IsoDate } | null }>;
   /** Locks the receipts of a batch's allocations against concurrent allocation (PostgreSQL). */
   lockBatchReceipts(batch: string): Promise<void>;
-  /**
-   * Reverses every live receipt and adjustment allocation of `batch` with a row of its own in the
-   * batch `undo`, dated `date`, in one statement; the ids reversed, in order.
-   */
-  undoBatch(batch: string, undo: string, date: IsoDate, at: string, by: string): Promise<number[]>;
   createBatch(id: string, kind: 'auto' | 'manual' | 'undo' | 'reversal', undoes: string | null, at: string, by: string): Promise<void>;
   batchExists(id: string): Promise<boolean>;
   /** Serialises everything that allocates, for the rest of the transaction (PostgreSQL; SQLite already is). */
@@ -315,6 +310,12 @@ export interface ReconciliationRepository {
   candidates(customer?: string): Promise<CandidateSet>;
   /** Writes the plan's allocations (and tolerance adjustments) in order; returns the rows written. */
   insertAllocations(batch: string, plan: Plan, at: string, by: string): Promise<number>;
+  /**
+   * Reverses every live receipt and adjustment allocation of `batch` (`live` of them, from
+   * undoState) with a row of its own in the batch `undo`, dated `date`, set-based; the ids
+   * reversed, in order.
+   */
+  undoBatch(batch: string, undo: string, date: IsoDate, live: number, at: string, by: string): Promise<number[]>;
   /**
    * What the batch wrote, checked against the documents themselves (not the balances the plan was
    * made from): the documents it allocated that are now past their amount, by number, and its

@@ -222,7 +222,7 @@ export async function reconcileUndo(store: Store, actor: Actor, target: string, 
   await store.allocations.lockBatchReceipts(target);
   const batch = await nextDocumentNumber(store, 'RB', date);
   await store.allocations.createBatch(batch, 'undo', target, actor.now, actor.user);
-  const reversed = await store.allocations.undoBatch(target, batch, date, actor.now, actor.user);
+  const reversed = await store.reconciliation.undoBatch(target, batch, date, state.live, actor.now, actor.user);
   if (reversed.length !== state.live) throw new InvariantError(`undo of ${target} reversed ${reversed.length} allocations, expected ${state.live}`);
   return undone(store, target, batch, reversed);
 }

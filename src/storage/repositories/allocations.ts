@@ -4,13 +4,13 @@ import type { Allocation } from '../../domain/receivables/receipt.js';
 import type { AllocationFilter, AllocationRepository } from '../../domain/store.js';
 import { isPostgres, rawRows } from './raw.js';
 import { readInteger, readNullableInteger } from './rows.js';
-import { streamRecords, streamRows } from './stream.js';
+import { streamRecords } from './stream.js';
 
 /** Any fixed key: every command that allocates takes this transaction-scoped lock first. */
 const ALLOCATION_LOCK = 0x0_0_3d_a110c;
 
 /** An allocation `a` that is neither an undo nor undone (the index of 0014 finds its undo). */
-const LIVE = 'a.reverses is null and not exists (select 1 from allocations rev where rev.reverses = a.id)';
+export const LIVE = 'a.reverses is null and not exists (select 1 from allocations rev where rev.reverses = a.id)';
 
 /** Allocations with the number of their source document, whatever its kind, in one query. */
 function allocationQuery(q: Knex): Knex.QueryBuilder {
@@ -90,17 +90,6 @@ export function allocationRepository(q: Knex): AllocationRepository {
       if (!isPostgres(q)) return;
       await q.raw(`select r.id from receipts r where r.id in (
         select a.source_id from allocations a where a.batch = ? and a.source_kind in ('receipt', 'adjustment')) order by r.id for update`, [batch]);
-    },
-    async undoBatch(batch, undo, date, at, by) {
-      await q.raw(`
-        insert into allocations (invoice_id, source_kind, source_id, amount, date, batch, note, rule, reverses, created_at, created_by)
-        select a.invoice_id, a.source_kind, a.source_id, -a.amount, ?, ?, 'undo of allocation ' || a.id, null, a.id, ?, ?
-          from allocations a
-         where a.batch = ? and a.source_kind in ('receipt', 'adjustment') and ${LIVE}
-         order by a.id`, [date, undo, at, by, batch]);
-      const reversed: number[] = [];
-      for await (const ids of streamRows(q, 'select reverses from allocations where batch = ? order by id', [undo], (r) => readInteger(r[0]))) reversed.push(...ids);
-      return reversed;
     },
     async createBatch(id, kind, undoes, at, by) {
       await q('reconcile_batches').insert({ id, kind, undoes, created_at: at, created_by: by });
