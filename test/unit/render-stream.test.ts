@@ -79,17 +79,19 @@ describe('streamListing', () => {
 });
 
 describe('streamTable', () => {
-  it('reads its batches twice (widths, then lines), keeps none, and writes a chunk per batch', async () => {
+  it('reads batches of more rows than it keeps twice (widths, then lines), fewer once, and writes a chunk per batch', async () => {
     const rows = Array.from({ length: 450 }, (_, i) => ({ customer: `C${i}`, amount: cny(i * 101), days: i, paid: false, note: '' }));
-    let reads = 0;
-    const { text, count } = await joined(streamTable({ columns }, () => {
-      reads++;
-      return batched(rows, [200, 200]);
-    }, { color: false }));
-    expect(reads).toBe(2);
-    expect(count).toBe(3);
-    expect(text).toBe(renderTable({ columns, rows }, { color: false }));
-    expect(text.split('\n')[2]).toBe('C0      0.00     0  no        ');
+    for (const [keep, expected] of [[449, 2], [450, 1], [undefined, 1]] as const) {
+      let reads = 0;
+      const { text, count } = await joined(streamTable({ columns }, () => {
+        reads++;
+        return asyncBatches(batched(rows, [200, 200]));
+      }, { color: false }, keep));
+      expect([keep, reads]).toEqual([keep, expected]);
+      expect(count).toBe(3);
+      expect(text).toBe(renderTable({ columns, rows }, { color: false }));
+      expect(text.split('\n')[2]).toBe('C0      0.00     0  no        ');
+    }
   });
 
   it('shows (none) for no rows, and a listing without columns as renderTable does', async () => {

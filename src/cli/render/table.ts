@@ -178,12 +178,13 @@ export type RowBatches = AsyncIterable<readonly Record<string, Cell>[]> | Iterab
 
 /**
  * The same text as {@link renderTable}, a chunk per batch of rows, for listings too large to hold
- * as text: `batches` is called twice, once for the widths and once for the lines (for a query,
- * run twice in the command's one transaction), and nothing is kept between (1.09M allocations of
- * `reconcile auto` as one string and its cells: 1.7 GB of heap). Each cell is formatted twice, so
- * a listing already in memory is better rendered whole.
+ * as text: the rows are read once for the widths and once for the lines. Up to `keep` rows are
+ * kept from the first reading for the second (a customer's list: its query runs once); beyond
+ * that `batches` is called again (for a query, run again in the command's one transaction) and
+ * nothing is kept (1.09M allocations of `reconcile auto` as one string and its cells: 1.7 GB of
+ * heap). Each cell is formatted twice, so a listing already in memory is better rendered whole.
  */
-export async function* streamTable(head: Omit<Listing, 'rows'>, batches: () => RowBatches, options: TableOptions): AsyncGenerator<string> {
+export async function* streamTable(head: Omit<Listing, 'rows'>, batches: () => RowBatches, options: TableOptions, keep = 20_000): AsyncGenerator<string> {
   const emphasize = emphasis(options);
   const out: string[] = [];
   if (head.title !== undefined && head.title !== '') out.push(emphasize(sanitize(head.title)));
@@ -191,6 +192,8 @@ export async function* streamTable(head: Omit<Listing, 'rows'>, batches: () => R
     const layout = new Layout(head.columns);
     const { widths } = layout;
     const n = head.columns.length;
+    let kept: (readonly Record<string, Cell>[])[] | null = [];
+    let seen = 0;
     for await (const batch of batches()) {
       for (const row of batch) {
         for (let c = 0; c < n; c++) {
@@ -198,11 +201,14 @@ export async function* streamTable(head: Omit<Listing, 'rows'>, batches: () => R
           if (w > widths[c]!) widths[c] = w;
         }
       }
+      seen += batch.length;
+      if (kept !== null && seen <= keep) kept.push(batch);
+      else kept = null;
     }
     layout.head(emphasize, out);
     let count = 0;
     const cells = new Array<string>(n);
-    for await (const batch of batches()) {
+    for await (const batch of kept ?? batches()) {
       for (const row of batch) {
         for (let c = 0; c < n; c++) cells[c] = layout.text(row, c);
         layout.lines(cells, (c) => cellWidth(cells[c]!), plain, out);
