@@ -197,6 +197,8 @@ describe.each(testEngines())('%s', (engine) => {
       // rebuildMinRows 1: the trigger set aside, the balances' indexes dropped and built again.
       const undone = await run('2026-08-20', (store, actor) => reconcileUndo(store, actor, batch), 'test', 1);
       expect(undone.reversed).toEqual(live.map((r) => Number(r.id)));
+      const audit = await rows<{ detail: string }>("select detail from audit_log where action = 'undo' and entity_key = ?", [undone.batch]);
+      expect(audit.map((a) => JSON.parse(a.detail) as unknown)).toEqual([{ target: batch, allocations: live.length }]);
       expect(await balanceDrift(db.knex)).toEqual([]);
       expect(await schema()).toEqual(schemaBefore);
       const open = await rows<{ applied: unknown; settled_from: string; last_change: string }>(

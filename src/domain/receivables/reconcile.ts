@@ -228,6 +228,8 @@ export async function reconcileUndo(store: Store, actor: Actor, target: string, 
 }
 
 async function undone(store: Store, target: string, batch: string, reversed: number[]): Promise<{ batch: string; reversed: number[] }> {
-  await store.audit.record({ entity: 'reconcile', key: batch, action: 'undo', detail: { target, allocations: reversed } });
+  // A count, as reconcile auto records: which allocations the batch reversed are its rows'
+  // `reverses` (a batch of a million ids was an 8 MB audit entry).
+  await store.audit.record({ entity: 'reconcile', key: batch, action: 'undo', detail: { target, allocations: reversed.length } });
   return { batch, reversed };
 }
