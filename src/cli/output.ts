@@ -25,8 +25,9 @@ export function emitListing(rt: Runtime, listing: Listing): void {
 
 /**
  * A listing written as its rows are read (a list of a whole book): the same text as emitListing.
- * `batches` runs once for CSV and JSON, twice for a table (its widths, then its lines); inside
- * the command's transaction, a query gives the same rows both times.
+ * `batches` runs once for CSV and JSON, and twice for a table of more than 20,000 rows (its
+ * widths, then its lines); inside the command's transaction, a query gives the same rows both
+ * times.
  */
 export async function emitListingStream(rt: Runtime, head: Omit<Listing, 'rows'>, batches: () => RowBatches): Promise<void> {
   await writeChunks(rt, streamListing(head, batches, rt.format, { color: rt.color }));

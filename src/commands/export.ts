@@ -118,7 +118,7 @@ Example:
         // CSV unless a table is asked for by name (a report's default format is not an export's).
         const table = rt.format === 'table' && (command.optsWithGlobals() as GlobalOptions).format === 'table';
         const format = table ? 'table' : rt.format === 'json' ? 'json' : 'csv';
-        // A table reads the records twice (its widths, then its lines), in the one transaction.
+        // A table of more than 20,000 records reads them twice (widths, then lines), in the one transaction.
         await readBook(rt, (store) => emitListingStream({ ...rt, format }, { columns: exportColumns(EXPORT_COLUMNS[set]) }, () => exportRecords(store, set, range(o)).batches));
       }));
   }

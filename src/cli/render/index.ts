@@ -28,7 +28,7 @@ export function render(listing: Listing, format: Format, options: RenderOptions)
 
 /**
  * The same text as {@link render}, written as the rows are read: `batches` is called once for CSV
- * and JSON, twice for a table (its widths, then its lines).
+ * and JSON, and twice for a table of more rows than it keeps (streamTable).
  */
 export function streamListing(head: Omit<Listing, 'rows'>, batches: () => RowBatches, format: Format, options: RenderOptions): AsyncIterable<string> {
   switch (format) {

@@ -48,11 +48,10 @@ function align(column: Column): 'left' | 'right' {
 /**
  * Printable ASCII and the assigned East Asian Wide and Fullwidth characters of the CJK blocks
  * (punctuation, kana, ideographs, Hangul syllables, fullwidth forms), less the combining marks
- * among them (U+302A-302F, U+3099-309A: no width after another character): the text of nearly every
- * cell, Chinese names included, whose width is counted here. string-width, for everything else,
- * took 7 µs a call (1M invoices listed: 14 s of 58 in Chinese customer names).
+ * among them (U+302A-302F, U+3099-309A: no width after another character): the text of nearly
+ * every cell, Chinese names included, whose width is counted here. string-width, for everything
+ * else, took 7 µs a call (1M invoices listed: 14 s of 58 in Chinese customer names).
  */
-// eslint-disable-next-line no-control-regex
 const ASCII_OR_CJK = /^[\x20-\x7e\u3000-\u3029\u3030-\u303e\u3041-\u3096\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6]*$/;
 
 /** Display width: full-width CJK counts two columns, ANSI codes none; printable ASCII is its length. */
