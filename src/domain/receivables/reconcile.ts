@@ -194,13 +194,13 @@ export async function reconcileUndo(store: Store, actor: Actor, target: string, 
   await store.allocations.lockForAllocation();
   const date = options.date === undefined ? actor.today : parseDate(options.date, '--date');
   const tooEarly = (id: number, on: string) => new ValidationError({ field: '--date', value: date, reason: `is before the allocation ${id} it undoes (${on})` });
+  const nothingToUndo = () => new RefusedError(`${target} has no receipt allocations to undo`, 'credit notes and write-offs are corrected with new documents');
+  const alreadyUndone = () => new RefusedError(`${target} is already undone`);
   if (/^\d+$/.test(target)) {
     const a = await store.allocations.find(Number(target));
     if (!a) throw new NotFoundError('allocation', target, 'list allocations with: owed reconcile list');
-    if (a.sourceKind !== 'receipt' && a.sourceKind !== 'adjustment') {
-      throw new RefusedError(`${target} has no receipt allocations to undo`, 'credit notes and write-offs are corrected with new documents');
-    }
-    if (a.reverses !== null || a.reversedBy !== null) throw new RefusedError(`${target} is already undone`);
+    if (a.sourceKind !== 'receipt' && a.sourceKind !== 'adjustment') throw nothingToUndo();
+    if (a.reverses !== null || a.reversedBy !== null) throw alreadyUndone();
     if (compareDates(date, a.date) < 0) throw tooEarly(a.id, a.date);
     await store.receipts.lock(a.sourceNumber);
     const batch = await nextDocumentNumber(store, 'RB', date);
@@ -216,8 +216,8 @@ export async function reconcileUndo(store: Store, actor: Actor, target: string, 
   // year of bank lines is a million allocations.
   if (!(await store.allocations.batchExists(target))) throw new NotFoundError('batch', target, 'list batches with: owed reconcile list');
   const state = await store.allocations.undoState(target, date);
-  if (state.undoable === 0) throw new RefusedError(`${target} has no receipt allocations to undo`, 'credit notes and write-offs are corrected with new documents');
-  if (state.live === 0) throw new RefusedError(`${target} is already undone`);
+  if (state.undoable === 0) throw nothingToUndo();
+  if (state.live === 0) throw alreadyUndone();
   if (state.firstAfter !== null) throw tooEarly(state.firstAfter.id, state.firstAfter.date);
   await store.allocations.lockBatchReceipts(target);
   const batch = await nextDocumentNumber(store, 'RB', date);

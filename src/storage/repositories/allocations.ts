@@ -9,6 +9,8 @@ import { streamRecords } from './stream.js';
 /** Any fixed key: every command that allocates takes this transaction-scoped lock first. */
 const ALLOCATION_LOCK = 0x0_0_3d_a110c;
 
+/** An allocation `a` of the batch bound to `?` that an undo reverses: a receipt's or its adjustment. */
+export const UNDOABLE_IN_BATCH = "a.batch = ? and a.source_kind in ('receipt', 'adjustment')";
 /** An allocation `a` that is neither an undo nor undone (the index of 0014 finds its undo). */
 export const LIVE = 'a.reverses is null and not exists (select 1 from allocations rev where rev.reverses = a.id)';
 
@@ -75,10 +77,10 @@ export function allocationRepository(q: Knex): AllocationRepository {
     async undoState(batch, date) {
       const [counts] = await rawRows<{ undoable: unknown; live: unknown }>(q, `
         select count(*) as undoable, coalesce(sum(case when ${LIVE} then 1 else 0 end), 0) as live
-          from allocations a where a.batch = ? and a.source_kind in ('receipt', 'adjustment')`, [batch]);
+          from allocations a where ${UNDOABLE_IN_BATCH}`, [batch]);
       const [after] = await rawRows<{ id: unknown; date: unknown }>(q, `
         select a.id, a.date from allocations a
-         where a.batch = ? and a.source_kind in ('receipt', 'adjustment') and ${LIVE} and a.date > ?
+         where ${UNDOABLE_IN_BATCH} and ${LIVE} and a.date > ?
          order by a.id limit 1`, [batch, date]);
       return {
         undoable: readInteger(counts!.undoable),
@@ -89,7 +91,7 @@ export function allocationRepository(q: Knex): AllocationRepository {
     async lockBatchReceipts(batch) {
       if (!isPostgres(q)) return;
       await q.raw(`select r.id from receipts r where r.id in (
-        select a.source_id from allocations a where a.batch = ? and a.source_kind in ('receipt', 'adjustment')) order by r.id for update`, [batch]);
+        select a.source_id from allocations a where ${UNDOABLE_IN_BATCH}) order by r.id for update`, [batch]);
     },
     async createBatch(id, kind, undoes, at, by) {
       await q('reconcile_batches').insert({ id, kind, undoes, created_at: at, created_by: by });

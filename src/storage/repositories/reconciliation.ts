@@ -8,7 +8,7 @@ import { SETTLED_NEVER } from '../migrations/0006_balances.js';
 import { dropForeignKeys } from '../bulk/foreign-keys.js';
 import { dropSecondaryIndexes } from '../bulk/secondary-indexes.js';
 import { copyChunks, copyQuery, type CopyClient } from './pg-copy.js';
-import { LIVE } from './allocations.js';
+import { LIVE, UNDOABLE_IN_BATCH } from './allocations.js';
 import { isPostgres, rawRows } from './raw.js';
 import { readInteger } from './rows.js';
 
@@ -521,7 +521,7 @@ export function reconciliationRepository(
         insert into allocations (invoice_id, source_kind, source_id, amount, date, batch, note, rule, reverses, created_at, created_by)
         select a.invoice_id, a.source_kind, a.source_id, -a.amount, ?, ?, 'undo of allocation ' || a.id, null, a.id, ?, ?
           from allocations a
-         where a.batch = ? and a.source_kind in ('receipt', 'adjustment') and ${LIVE}
+         where ${UNDOABLE_IN_BATCH} and ${LIVE}
          order by a.id`, [date, undo, at, by, batch]);
       if (pg || live < rebuildMinRows) {
         // PostgreSQL's balance trigger runs once for the statement; SQLite's, row by row, is
