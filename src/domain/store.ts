@@ -190,6 +190,8 @@ export interface CustomerRepository {
   list(filter: CustomerFilter): Promise<Customer[]>;
   insert(customer: Customer): Promise<void>;
   update(customer: Customer): Promise<void>;
+  /** Whether an order, invoice or receipt names the customer: documents in its currency. */
+  hasDocuments(code: string): Promise<boolean>;
 }
 
 export interface ProductRepository {

@@ -3,6 +3,10 @@ import type { Actor } from '../../src/domain/actor.js';
 import { addCustomer } from '../../src/domain/customers/add-customer.js';
 import type { Customer } from '../../src/domain/customers/customer.js';
 import { editCustomer } from '../../src/domain/customers/edit-customer.js';
+import { invoiceDirect } from '../../src/domain/invoicing/issue-invoice.js';
+import { addProduct } from '../../src/domain/products/add-product.js';
+import { recordReceipt } from '../../src/domain/receivables/record-receipt.js';
+import { createOrder } from '../../src/domain/sales/create-order.js';
 import { NotFoundError, PermissionError, RefusedError, ValidationError } from '../../src/domain/errors.js';
 import { initialiseBook } from '../../src/domain/initialise.js';
 import { setSetting } from '../../src/domain/settings/set-setting.js';
@@ -282,6 +286,29 @@ describe.each(testEngines())('%s', (engine) => {
     await as('alice', (store, actor) => addCustomer(store, actor, 'US1', { name: 'Acme', creditLimit: '50000' }));
     await as('alice', (store, actor) => editCustomer(store, actor, 'US1', { currency: 'usd' }), 'customer edit');
     expect(await read('US1')).toMatchObject({ currency: 'USD', creditLimit: { minor: 5000000, currency: 'USD' } });
+  });
+
+  it('the currency of a customer named by any order, invoice or receipt cannot change; nothing is written', async () => {
+    await as('alice', async (store, actor) => {
+      await addProduct(store, actor, 'S1', { name: 'Service', price: '100', service: true });
+      for (const code of ['ORD', 'INV', 'RCT', 'NONE']) await addCustomer(store, actor, code, { name: code });
+      await createOrder(store, actor, { customer: 'ORD', lines: ['S1:1'], date: TODAY });
+      await invoiceDirect(store, actor, { customer: 'INV', lines: ['S1:1'], date: TODAY });
+      await recordReceipt(store, actor, { customer: 'RCT', amount: '10.00', date: TODAY });
+    }, 'setup');
+    const named = await as('alice', async (store) => Object.fromEntries(await Promise.all(
+      ['ORD', 'INV', 'RCT', 'NONE'].map(async (code) => [code, await store.customers.hasDocuments(code)] as const))), 'customer show');
+    expect(named).toEqual({ ORD: true, INV: true, RCT: true, NONE: false });
+
+    const before = await snapshot(scratch.target);
+    for (const code of ['ORD', 'INV', 'RCT']) {
+      const error = await failure(as('alice', (store, actor) => editCustomer(store, actor, code, { currency: 'USD' }), 'customer edit'));
+      expect(error).toBeInstanceOf(RefusedError);
+      expect((error as RefusedError).message).toBe(`customer ${code} has orders, invoices or receipts in CNY; its currency cannot change`);
+    }
+    expect(await snapshot(scratch.target)).toEqual(before);
+    await as('alice', (store, actor) => editCustomer(store, actor, 'NONE', { currency: 'USD' }), 'customer edit');
+    expect((await read('NONE'))!.currency).toBe('USD');
   });
 
   it('a viewer may not add or edit customers (PermissionError, exit 6) and nothing is written', async () => {

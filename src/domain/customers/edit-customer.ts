@@ -24,10 +24,9 @@ export async function editCustomer(store: Store, actor: Actor, code: string, inp
   problems.throwIfAny();
 
   if (fields.currency !== existing.currency) {
-    const documents = (await store.orders.list({ customer: existing.code })).length + (await store.invoices.list({ customer: existing.code }, actor.today)).length;
-    if (documents > 0) {
+    if (await store.customers.hasDocuments(existing.code)) {
       throw new RefusedError(
-        `customer ${existing.code} has orders or invoices in ${existing.currency}; its currency cannot change`,
+        `customer ${existing.code} has orders, invoices or receipts in ${existing.currency}; its currency cannot change`,
         `open a new customer code for business in ${fields.currency}`,
       );
     }

@@ -3,6 +3,7 @@ import type { Customer, CustomerLanguage } from '../../domain/customers/customer
 import { money } from '../../domain/money/index.js';
 import type { CustomerFilter, CustomerRepository } from '../../domain/store.js';
 import { readBoolean, readNullableInteger } from './rows.js';
+import { rawRows } from './raw.js';
 
 export interface CustomerRow {
   code: string;
@@ -86,6 +87,14 @@ export function customerRepository(q: Knex): CustomerRepository {
     async update(customer) {
       const { code, created_at: _created, ...fields } = customerToRow(customer);
       await q('customers').where({ code }).update(fields);
+    },
+    async hasDocuments(code) {
+      const [row] = await rawRows<{ named: unknown }>(q, `
+        select exists (select 1 from orders where customer_id = c.id)
+            or exists (select 1 from invoices where customer_id = c.id)
+            or exists (select 1 from receipts where customer_id = c.id) as named
+        from customers c where c.code = ?`, [code]);
+      return row !== undefined && readBoolean(row.named);
     },
   };
 }
