@@ -17,6 +17,33 @@ const outdir = path.join(root, 'dist/bundle');
 // Chunk names carry a content hash: a rebuild would otherwise leave the old ones beside the new.
 fs.rmSync(outdir, { recursive: true, force: true });
 
+// knex names a loader for every dialect it supports; owed opens SQLite and PostgreSQL only. The
+// others (MSSQL, MySQL, Oracle, Redshift, CockroachDB: about 220 KB) would be parsed by every
+// command's start and never run.
+const UNUSED_KNEX_DIALECT = /^\.\/(cockroachdb|mssql|mysql|mysql2|mariadb|oracle|oracledb|pgnative|redshift)$/;
+
+const startUpDiet = {
+  name: 'owed-start-up',
+  setup(b) {
+    b.onResolve({ filter: UNUSED_KNEX_DIALECT }, (args) => (/knex[\\/]lib[\\/]dialects[\\/]index\.js$/.test(args.importer)
+      ? { path: args.path, namespace: 'owed-unused-dialect' }
+      : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'owed-unused-dialect' }, (args) => ({
+      contents: `throw new Error('knex dialect ${args.path.slice(2)} is not part of owed');`,
+      loader: 'js',
+    }));
+    // commander loads child_process (and with it net and dgram) for executable subcommands,
+    // which owed has none of: loaded when first used instead of at every start.
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (/commander[\\/]lib[\\/]command\.js$/.test(args.importer)
+      ? { path: 'child_process', namespace: 'owed-lazy-builtin' }
+      : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'owed-lazy-builtin' }, (args) => ({
+      contents: `let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:${args.path}'))[key] });`,
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: { owed: path.join(root, 'dist/cli/main.js') },
   outdir,
@@ -31,5 +58,20 @@ await build({
   // The CommonJS dependencies call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __owedCreateRequire } from 'node:module'; const require = __owedCreateRequire(import.meta.url);" },
   legalComments: 'none',
+  plugins: [startUpDiet],
   logLevel: 'warning',
 });
+
+// Only ASCII in the output: Node decodes a module's source before compiling it, and one character
+// beyond ASCII (a comment's dash in knex) makes the whole 1.4 MB a two-byte string, decoded and
+// scanned the slow way. Escaped, the characters mean the same in strings, templates and regular
+// expressions; in comments nothing reads them.
+for (const file of fs.readdirSync(outdir)) {
+  const target = path.join(outdir, file);
+  const text = fs.readFileSync(target, 'utf8');
+  // After a backslash the escape would read as an escaped backslash and then the letters.
+  const escaped = /\\[^\x00-\x7f]/.exec(text);
+  if (escaped) throw new Error(`bundle: ${file} has a backslash before a non-ASCII character at offset ${escaped.index}`);
+  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (ascii !== text) fs.writeFileSync(target, ascii);
+}
