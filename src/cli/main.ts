@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { registerAudit } from '../commands/audit.js';
 import { registerCustomer } from '../commands/customer.js';
 import { registerDemo } from '../commands/demo.js';
+import { registerDispute } from '../commands/dispute.js';
 import { registerExport } from '../commands/export.js';
 import { registerAging } from '../commands/aging.js';
 import { registerImport } from '../commands/import.js';
@@ -21,7 +22,57 @@ import type { Io } from './action.js';
 import { reportError } from './report-error.js';
 import { VERSION } from './version.js';
 
-export function buildProgram(io: Io): Command {
+type Registrar = (program: Command, io: Io) => void;
+
+/**
+ * The top-level commands, each with the registrar that adds it and its subcommands, in the order
+ * help lists them. A run builds only the group its command word names (a command's start need
+ * not build the other hundred): the whole program for help, for no command word, or for a word
+ * that names nothing (commander then suggests the nearest).
+ */
+export const COMMAND_GROUPS: readonly { readonly names: readonly string[]; readonly register: Registrar }[] = [
+  { names: ['init', 'db'], register: registerInit },
+  { names: ['demo'], register: registerDemo },
+  { names: ['settings'], register: registerSettings },
+  { names: ['user'], register: registerUser },
+  { names: ['customer'], register: registerCustomer },
+  { names: ['product'], register: registerProduct },
+  { names: ['stock'], register: registerStock },
+  { names: ['order'], register: registerOrder },
+  {
+    names: ['invoice'],
+    register: (program, io) => {
+      registerInvoice(program, io);
+      registerDispute(program, io);
+    },
+  },
+  { names: ['remind'], register: registerRemind },
+  { names: ['receive', 'receipt'], register: registerReceipt },
+  { names: ['reconcile'], register: registerReconcile },
+  { names: ['aging'], register: registerAging },
+  { names: ['forecast'], register: registerForecast },
+  { names: ['alert'], register: registerAlert },
+  { names: ['import'], register: (program, io) => registerImport(program, io, io.stdin ?? process.stdin) },
+  { names: ['audit'], register: registerAudit },
+  { names: ['export'], register: registerExport },
+];
+
+/** The program's options that take a value as the next argument. */
+const VALUE_OPTIONS = new Set(['--db', '--today', '--user', '--format', '-o', '--output']);
+
+/** The first argument that is neither an option nor an option's value: the command's name. */
+export function commandWord(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return undefined;
+    if (!arg.startsWith('-') || arg === '-') return arg;
+    if (VALUE_OPTIONS.has(arg)) i++;
+  }
+  return undefined;
+}
+
+/** The program; given the process's argv, only the command group that argv names. */
+export function buildProgram(io: Io, argv?: readonly string[]): Command {
   const stderr = io.streams.stderr;
   const program = new Command('owed')
     .description('owed — sales and receivables ledger (销售及应收款管理)')
@@ -53,30 +104,15 @@ Examples:
 
 Exit codes: 0 ok, 1 bug, 2 usage, 3 invalid data, 4 not found, 5 refused, 6 permission, 7 database.`);
 
-  registerInit(program, io);
-  registerDemo(program, io);
-  registerSettings(program, io);
-  registerUser(program, io);
-  registerCustomer(program, io);
-  registerProduct(program, io);
-  registerStock(program, io);
-  registerOrder(program, io);
-  registerInvoice(program, io);
-  registerRemind(program, io);
-  registerReceipt(program, io);
-  registerReconcile(program, io);
-  registerAging(program, io);
-  registerForecast(program, io);
-  registerAlert(program, io);
-  registerImport(program, io, io.stdin ?? process.stdin);
-  registerAudit(program, io);
-  registerExport(program, io);
+  const word = argv === undefined ? undefined : commandWord(argv.slice(2));
+  const named = COMMAND_GROUPS.find((group) => word !== undefined && group.names.includes(word));
+  for (const group of named ? [named] : COMMAND_GROUPS) group.register(program, io);
   return program;
 }
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const debug = argv.includes('--debug');
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   try {
     await program.parseAsync([...argv]);
     return 0;

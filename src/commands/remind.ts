@@ -20,7 +20,6 @@ import {
 } from '../domain/collections/reminders/index.js';
 import { OwedError, ValidationError, type ErrorCode } from '../domain/errors.js';
 import { money, toDecimalString, type Money } from '../domain/money/index.js';
-import { registerDispute } from './dispute.js';
 
 /** Some messages of a run were not sent; the ones that were stay recorded. */
 class ReminderRunIncomplete extends OwedError {
@@ -275,12 +274,8 @@ const HISTORY_COLUMNS: Listing['columns'] = [
   { key: 'sent_at', header: 'Sent at' },
 ];
 
-/**
- * `owed remind …`, and `owed invoice dispute|undispute` (disputes stop reminders), which need the
- * invoice command: register after registerInvoice.
- */
+/** `owed remind …`; disputes, which stop reminders, are `owed invoice dispute|undispute` (dispute.ts). */
 export function registerRemind(program: Command, io: Io): void {
-  registerDispute(program, io);
   const remind = program
     .command('remind')
     .description('payment reminders (催款) by e-mail: run, list, preview')
