@@ -3,7 +3,7 @@ import { registerAudit } from '../commands/audit.js';
 import { registerCustomer } from '../commands/customer.js';
 import { registerDemo } from '../commands/demo.js';
 import { registerDispute } from '../commands/dispute.js';
-import { registerExport } from '../commands/export.js';
+import { acceptJournalFormats, registerExport } from '../commands/export.js';
 import { registerAging } from '../commands/aging.js';
 import { registerImport } from '../commands/import.js';
 import { registerAlert } from '../commands/alert.js';
@@ -103,6 +103,7 @@ Examples:
   $ owed demo
 
 Exit codes: 0 ok, 1 bug, 2 usage, 3 invalid data, 4 not found, 5 refused, 6 permission, 7 database.`);
+  acceptJournalFormats(program);
 
   const word = argv === undefined ? undefined : commandWord(argv.slice(2));
   const named = COMMAND_GROUPS.find((group) => word !== undefined && group.names.includes(word));

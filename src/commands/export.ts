@@ -29,9 +29,10 @@ const SET_DESCRIPTIONS: Record<ExportSet, string> = {
  * The program's global `--format` takes table|csv|json; `owed export journal --format hledger`
  * (CLI.md) needs the journal formats to get past that check too. Commander parses global options
  * wherever they appear, so they are let through here and validated again where they are used:
- * every other command still refuses them with exit 2 (runtime.ts: unknown format).
+ * every other command still refuses them with exit 2 (runtime.ts: unknown format). buildProgram
+ * calls it for every run, whichever command group it builds.
  */
-function acceptJournalFormats(program: Command): void {
+export function acceptJournalFormats(program: Command): void {
   const option = program.options.find((o) => o.long === '--format');
   const parse = option?.parseArg;
   if (!option || !parse) return;
@@ -89,7 +90,6 @@ function exportColumns(columns: readonly ExportColumn[]): Listing['columns'] {
 }
 
 export function registerExport(program: Command, io: Io): void {
-  acceptJournalFormats(program);
   const group = program
     .command('export')
     .description('write the book out: records in the import column sets (CSV, JSON), or a double-entry journal (hledger, ledger, beancount, CSV)')

@@ -9,6 +9,7 @@ const io: Io = { streams: { stdout: silent, stderr: silent, stdinIsTTY: false },
 interface Node {
   name(): string;
   readonly commands: readonly Node[];
+  readonly options: readonly { flags: string; parseArg?: (value: string, previous: unknown) => unknown }[];
 }
 
 /** Every command of a program as its words, depth first. */
@@ -47,6 +48,17 @@ describe('buildProgram', () => {
       expect(one.commands.map((c) => c.name())).toEqual(group.names);
       // The same subcommands, options and all, as in the whole program.
       expect(tree(one)).toEqual(tree(whole).filter((words) => group.names.includes(words.split(' ')[0]!)));
+    }
+  });
+
+  it('a group leaves the program\'s own options as the whole program has them: --format takes the journal formats in every run', async () => {
+    const own = (program: Node) => program.options.map((o) => `${o.flags} ${String(o.parseArg)}`);
+    for (const group of COMMAND_GROUPS) {
+      const one = buildProgram(io, ['node', 'owed', group.names[0]!]) as unknown as Node;
+      expect(own(one)).toEqual(own(whole));
+      const format = one.options.find((o) => o.flags.startsWith('--format'))!;
+      expect(format.parseArg!('hledger', undefined)).toBe('hledger');
+      expect(() => format.parseArg!('yaml', undefined)).toThrow(/Allowed choices are table, csv, json/);
     }
   });
 
