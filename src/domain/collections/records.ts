@@ -102,10 +102,11 @@ export interface CollectionQueries {
    */
   settledSince(since: IsoDate, asOf: IsoDate, customer?: string): Promise<SettledInvoice[]>;
   /**
-   * The invoices issued ≤ asOf and open as of it (amount ≠ 0), in no particular order: what
-   * AgingQueries.invoices gives, without looking up each invoice's number and customer name.
+   * The invoices issued ≤ asOf and open as of it (amount ≠ 0), in no particular order, in
+   * batches: what AgingQueries.invoices gives, without looking up each invoice's number and
+   * customer name.
    */
-  openAmounts(asOf: IsoDate): Promise<OpenAmount[]>;
+  openAmounts(asOf: IsoDate): AsyncIterable<OpenAmount[]>;
   /** Days from order to invoice for invoices issued in [from, to] from an order. */
   orderLags(from: IsoDate, to: IsoDate): Promise<number[]>;
   /** Sales over [asOf − 89, asOf] and [asOf − 364, asOf], write-offs over [asOf − 364, asOf]. */

@@ -6,6 +6,7 @@ import { MIGRATIONS } from '../migrations/index.js';
 import { openOn } from './aging.js';
 import { isPostgres, rawRows } from './raw.js';
 import { readInteger } from './rows.js';
+import { streamRows } from './stream.js';
 
 /** Part of a saved learning's key: a migration may change what the balances hold. */
 const SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.name;
@@ -168,25 +169,27 @@ export function collectionQueries(q: Knex): CollectionQueries {
       }));
     },
 
-    async openAmounts(asOf) {
+    async *openAmounts(asOf) {
       // The open invoices as the aging reads them (not settled by asOf, a day of settlement at a
       // time; the balance row, or the allocations dated ≤ asOf for one changed since), with no
       // lookup of the invoice itself: at 90,000 open invoices those lookups were most of the time.
       // Customer ids, turned into codes here: at 90,000 open invoices a join gave each row its
-      // own copy of the code, and each a lookup.
+      // own copy of the code, and each a lookup. Streamed as arrays: knex's row objects, all
+      // alive until the last, made young-generation collections copy them over and over (1M
+      // invoices, 88,725 open: 130 ms of scavenges in a 0.5 s forecast).
       const codes = new Map((await rows('select id, code from customers', {})).map((r) => [readInteger(r.id), String(r.code)]));
       const d = pg ? 'cast(? as date)' : '?';
       const bindings: Knex.RawBinding[] = [asOf, asOf];
       const from = openOn(q, 'invoice_balances', 'b', 'b.invoice_id, b.customer_id, b.currency, b.due_date, b.last_change, b.total, b.applied',
         'issue_date', asOf, undefined, bindings);
-      const result = await rawRows<Record<string, unknown>>(q, `select o.customer_id, o.currency, o.due_date, o.open
+      yield* streamRows(q, `select o.customer_id, o.currency, o.due_date, o.open
         from (select b.customer_id, b.currency, b.due_date,
                      case when b.last_change <= ${d} then b.total - b.applied
                           else b.total - cast(coalesce((select sum(a.amount) from allocations a where a.invoice_id = b.invoice_id and a.date <= ${d}), 0) as bigint)
                      end as open
               from ${from} ${pg ? 'offset 0' : 'limit -1'}) o
-        where o.open <> 0`, bindings);
-      return result.map((r): OpenAmount => ({ customer: codes.get(readInteger(r.customer_id))!, currency: String(r.currency), dueDate: String(r.due_date), open: readInteger(r.open) }));
+        where o.open <> 0`, bindings, ([customerId, currency, dueDate, open]): OpenAmount =>
+        ({ customer: codes.get(readInteger(customerId))!, currency: String(currency), dueDate: String(dueDate), open: readInteger(open) }));
     },
 
     async orderLags(from, to) {

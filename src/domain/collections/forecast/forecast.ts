@@ -77,22 +77,24 @@ export async function forecastItems(store: Store, asOf: IsoDate, behaviour: Paym
   const items: ForecastItem[] = [];
   const daysPastDue = daysSince(asOf);
   const plus = memoAddDays();
-  for (const inv of await store.collections.openAmounts(asOf)) {
-    if (inv.open <= 0) continue;
-    const delay = naive ? 0 : behaviour.customerDelay.get(inv.customer) ?? behaviour.companyDelay;
-    const expectedOn = plus(inv.dueDate, delay);
-    const overdueDays = daysPastDue(inv.dueDate);
-    // Past its expected date: it lands in the first period, at the chance an invoice that old is still paid.
-    const probability = naive ? CERTAIN : probabilityAt(behaviour.curve, overdueDays);
-    items.push({
-      kind: 'invoice',
-      customer: inv.customer,
-      currency: inv.currency,
-      amount: inv.open,
-      expectedOn: maxDate(expectedOn, firstDay),
-      probability,
-      overdue: overdueDays > 0,
-    });
+  for await (const batch of store.collections.openAmounts(asOf)) {
+    for (const inv of batch) {
+      if (inv.open <= 0) continue;
+      const delay = naive ? 0 : behaviour.customerDelay.get(inv.customer) ?? behaviour.companyDelay;
+      const expectedOn = plus(inv.dueDate, delay);
+      const overdueDays = daysPastDue(inv.dueDate);
+      // Past its expected date: it lands in the first period, at the chance an invoice that old is still paid.
+      const probability = naive ? CERTAIN : probabilityAt(behaviour.curve, overdueDays);
+      items.push({
+        kind: 'invoice',
+        customer: inv.customer,
+        currency: inv.currency,
+        amount: inv.open,
+        expectedOn: maxDate(expectedOn, firstDay),
+        probability,
+        overdue: overdueDays > 0,
+      });
+    }
   }
   if (options.orders === false) return items;
   const orders = (await store.orders.list({ state: 'approved' }))
