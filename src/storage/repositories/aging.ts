@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
-import type { AgingBasis, AgingQueries } from '../../domain/store.js';
+import type { AgingBasis, AgingInvoiceRow, AgingQueries } from '../../domain/store.js';
 import { addDays } from '../../domain/dates.js';
 import { SETTLED_NEVER } from '../migrations/0006_balances.js';
 import { CUSTOMER_INDEXES } from '../migrations/0011_statement_indexes.js';
 import { isPostgres, rawRows } from './raw.js';
 import { readInteger } from './rows.js';
+import { streamRows } from './stream.js';
 
 function customerFilter(alias: string, customer: string | undefined, bindings: Knex.RawBinding[]): string {
   if (customer === undefined) return '';
@@ -176,16 +177,27 @@ export function agingQueries(q: Knex): AgingQueries {
         join customers c on c.id = o.customer_id
         where o.open <> 0
         order by c.code, o.due_date, i.number`;
-      const rows = await rawRows<Record<string, unknown>>(q, sql, bindings);
-      return rows.map((r) => ({
-        invoice: String(r.number),
-        customer: String(r.customer),
-        name: String(r.name),
-        currency: String(r.currency),
-        issueDate: String(r.issue_date),
-        dueDate: String(r.due_date),
-        open: readInteger(r.open),
-      }));
+      // Streamed as arrays, each customer's code and name kept once: the reminders and alerts
+      // hold every open invoice (1M invoices: 88,725), and knex's row objects with a copy of the
+      // name each were most of a run's memory. The stream also reads with a smaller page cache.
+      const customers = new Map<string, { code: string; name: string }>();
+      const result: AgingInvoiceRow[] = [];
+      for await (const batch of streamRows(q, sql, bindings, ([number, code, name, currency, issueDate, dueDate, open]) => {
+        let customer = customers.get(code as string);
+        if (customer === undefined) customers.set(code as string, customer = { code: String(code), name: String(name) });
+        return {
+          invoice: String(number),
+          customer: customer.code,
+          name: customer.name,
+          currency: String(currency),
+          issueDate: String(issueDate),
+          dueDate: String(dueDate),
+          open: readInteger(open),
+        };
+      })) {
+        for (const invoice of batch) result.push(invoice);
+      }
+      return result;
     },
   };
 }
