@@ -41,6 +41,16 @@ const startUpDiet = {
       contents: `let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:${args.path}'))[key] });`,
       loader: 'js',
     }));
+    // pg asks whether it runs in a Cloudflare Worker when it is loaded: without `navigator` (Node
+    // 20 has none) it builds a fetch Response to find out, which loads Node's whole fetch
+    // implementation — 40 ms of every command on PostgreSQL. owed runs on Node only. A pg whose
+    // stream.js reads otherwise fails the build, so that an upgrade is looked at.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      const probe = /function getStreamFuncs\(\) \{\s*if \(isCloudflareRuntime\(\)\) \{\s*return getCloudflareStreamFuncs\(\)\s*\}\s*return getNodejsStreamFuncs\(\)\s*\}/;
+      if (!probe.test(source)) throw new Error(`bundle: ${args.path} no longer reads as expected; see the pg note in scripts/bundle.mjs`);
+      return { contents: source.replace(probe, 'function getStreamFuncs() {\n  return getNodejsStreamFuncs()\n}'), loader: 'js' };
+    });
   },
 };
 
